@@ -1,0 +1,1 @@
+"""OMS domain package: the rules every function shares."""

@@ -1,0 +1,1 @@
+"""Emails: the catalogue of kinds and the one way they are sent."""

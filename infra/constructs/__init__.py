@@ -1,0 +1,1 @@
+"""One construct per concern, wired in infra.stack."""

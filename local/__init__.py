@@ -1,0 +1,1 @@
+"""The local stack: the synthesized template in moto, the real handlers in-process."""
