@@ -1,0 +1,52 @@
+"""The DynamoDB tables: orders, inventory, catalogue and idempotency records."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.config import Config, stable_id
+
+_STRING = dynamodb.AttributeType.STRING
+
+
+class Data(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: Config) -> None:
+        super().__init__(scope, construct_id)
+        self.orders = self._table("OrdersTable", config)
+        self.orders.add_global_secondary_index(
+            index_name="GSI1",
+            partition_key=dynamodb.Attribute(name="GSI1PK", type=_STRING),
+            sort_key=dynamodb.Attribute(name="GSI1SK", type=_STRING),
+        )
+        self.inventory = self._table("InventoryTable", config)
+        self.catalog = self._table("CatalogTable", config)
+        self.idempotency = self._table("IdempotencyTable", config, partition_key="id", sort_key=None, ttl="expiration")
+
+    def _table(
+        self,
+        construct_id: str,
+        config: Config,
+        *,
+        partition_key: str = "PK",
+        sort_key: str | None = "SK",
+        ttl: str | None = None,
+    ) -> dynamodb.Table:
+        # dynamodb.Table, not TableV2: TableV2 synthesizes AWS::DynamoDB::GlobalTable, which
+        # the local stack's moto provisioning does not know.
+        table = dynamodb.Table(
+            self,
+            construct_id,
+            partition_key=dynamodb.Attribute(name=partition_key, type=_STRING),
+            sort_key=dynamodb.Attribute(name=sort_key, type=_STRING) if sort_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            time_to_live_attribute=ttl,
+            removal_policy=config.removal_policy,
+            deletion_protection=config.is_prod,
+        )
+        stable_id(table, construct_id)
+        return table

@@ -1,0 +1,167 @@
+"""The Lambda functions: one per folder of functions/, each with its own role and log group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.config import Config, stable_id
+from infra.constructs.data import Data
+from infra.constructs.email import Email
+from infra.constructs.events import Events
+from infra.packaging import FUNCTIONS_DIR, dependencies_layer_code
+
+RUNTIME = lambda_.Runtime.PYTHON_3_11
+API_TIMEOUT = Duration.seconds(20)  # under API Gateway's 29 s integration limit
+STEP_TIMEOUT = Duration.seconds(60)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one function may touch: its role is built from this and nothing else."""
+
+    folder: str
+    orders: str = "rw"  # "r", "rw" or ""
+    inventory: str = ""
+    catalog: str = ""
+    idempotency: bool = True
+    events: bool = True
+    emails: bool = False
+    partner_secrets: bool = False
+    feedback_key: bool = False
+    timeout: Duration = STEP_TIMEOUT
+
+    @property
+    def construct_id(self) -> str:
+        return "".join(part.capitalize() for part in self.folder.split("_")) + "Function"
+
+
+# The function table of docs/architecture.md. Task-token, execution and scheduler permissions
+# name resources built elsewhere, so the workflow and the stack grant them.
+JOBS: tuple[Job, ...] = (
+    Job("place_order", catalog="r", timeout=API_TIMEOUT),
+    Job("orders_api", orders="r", idempotency=False, events=False, timeout=API_TIMEOUT),
+    Job("allocate", inventory="rw", catalog="r"),
+    Job("notify", catalog="r", emails=True),
+    Job("dispatch", catalog="r", emails=True, partner_secrets=True),
+    Job("tracking", inventory="rw", catalog="r", emails=True, partner_secrets=True, timeout=API_TIMEOUT),
+    Job("schedule_followup"),
+    Job("followup", emails=True, feedback_key=True),
+    Job("feedback", feedback_key=True, timeout=API_TIMEOUT),
+    # Compensation tells partners their shipments are cancelled, with signed webhooks.
+    Job("compensate", inventory="rw", catalog="r", emails=True, partner_secrets=True),
+)
+
+
+class Functions(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: Config, data: Data, email: Email, events: Events
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._data = data
+        self._email = email
+        self._events = events
+        self._partner_secrets_arn = Stack.of(self).format_arn(
+            service="secretsmanager", resource="secret", resource_name=f"{config.partner_secret_prefix}*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )  # fmt: skip
+        self.layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            code=dependencies_layer_code(),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="functions/requirements.txt for the OMS functions",
+        )
+        self._code = lambda_.Code.from_asset(
+            str(FUNCTIONS_DIR),
+            exclude=["tests", "**/tests", "**/__pycache__", "**/*.pyc", ".mypy_cache", "requirements.txt"],
+        )
+        self._environment = {
+            "ORDERS_TABLE": data.orders.table_name,
+            "INVENTORY_TABLE": data.inventory.table_name,
+            "CATALOG_TABLE": data.catalog.table_name,
+            "IDEMPOTENCY_TABLE": data.idempotency.table_name,
+            "EVENT_BUS_NAME": events.bus.event_bus_name,
+            "PARTNER_SECRET_PREFIX": config.partner_secret_prefix,
+            "SES_CONFIGURATION_SET": email.configuration_set_name,
+            **config.settings_environment(),
+            "POWERTOOLS_SERVICE_NAME": "oms",
+            "POWERTOOLS_METRICS_NAMESPACE": "OMS",
+        }
+        self.by_folder: dict[str, lambda_.Function] = {job.folder: self._function(job, config) for job in JOBS}
+
+    def __getitem__(self, folder: str) -> lambda_.Function:
+        return self.by_folder[folder]
+
+    def _function(self, job: Job, config: Config) -> lambda_.Function:
+        name = job.construct_id
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs the {job.folder} function.",
+        )
+        stable_id(role, f"{name}Role")
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=config.removal_policy
+        )
+        stable_id(log_group, f"{name}Logs")
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            name,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler=f"{job.folder}.handler.lambda_handler",
+            code=self._code,
+            layers=[self.layer],
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            memory_size=512,
+            timeout=job.timeout,
+            environment=self._environment_of(job),
+            description=f"OMS {job.folder}",
+        )
+        stable_id(function, name)
+        self._grant(job, function)
+        return function
+
+    def _environment_of(self, job: Job) -> dict[str, str]:
+        environment = dict(self._environment)
+        if job.feedback_key:
+            environment["FEEDBACK_KEY_SECRET_ARN"] = self._events.feedback_key.secret_arn
+        return environment
+
+    def _grant(self, job: Job, function: lambda_.Function) -> None:
+        tables = {
+            self._data.orders: job.orders,
+            self._data.inventory: job.inventory,
+            self._data.catalog: job.catalog,
+            self._data.idempotency: "rw" if job.idempotency else "",
+        }
+        for table, access in tables.items():
+            if access == "rw":
+                table.grant_read_write_data(function)
+            elif access == "r":
+                table.grant_read_data(function)
+        if job.events:
+            self._events.bus.grant_put_events_to(function)
+        if job.emails:
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["ses:SendEmail", "ses:SendRawEmail"], resources=self._email.sending_resources()
+                )
+            )
+        if job.partner_secrets:
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self._partner_secrets_arn])
+            )
+        if job.feedback_key:
+            self._events.feedback_key.grant_read(function)

@@ -1,0 +1,75 @@
+"""The OMS stack: wires one construct per concern and the seams between them."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.config import Config
+from infra.constructs.api import Api
+from infra.constructs.data import Data
+from infra.constructs.email import Email
+from infra.constructs.events import Events
+from infra.constructs.functions import Functions
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.workflow import Workflow
+
+
+class OmsStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.config = Config.of(self)
+        self.data = Data(self, "Data", config=self.config)
+        self.events = Events(self, "Events", config=self.config)
+        self.email = Email(self, "Email", config=self.config)
+        self.functions = Functions(self, "Functions", config=self.config, data=self.data, email=self.email,
+                                   events=self.events)  # fmt: skip
+        self.workflow = Workflow(self, "Workflow", config=self.config, functions=self.functions)
+        self.api = Api(self, "Api", config=self.config, functions=self.functions)
+        self._wire_seams()
+        Monitoring(
+            self,
+            "Monitoring",
+            state_machine=self.workflow.state_machine,
+            functions=self.functions.by_folder,
+            rest_api=self.api.rest_api,
+        )
+        CfnOutput(self, "ApiUrl", value=self.api.base_url, description="Base URL of the OMS API stage")
+        CfnOutput(self, "StorefrontKeyId", value=self.api.storefront_key.key_id,
+                  description="aws apigateway get-api-key --include-value --api-key <id>")  # fmt: skip
+        CfnOutput(self, "AdminKeyId", value=self.api.admin_key.key_id,
+                  description="aws apigateway get-api-key --include-value --api-key <id>")  # fmt: skip
+        CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
+
+    def _wire_seams(self) -> None:
+        """Environment and permissions naming resources built after the functions.
+
+        None of these functions is a step of the state machine or behind the referenced
+        resource, so no dependency cycle arises.
+        """
+        place_order = self.functions["place_order"]
+        place_order.add_environment("STATE_MACHINE_ARN", self.workflow.state_machine.state_machine_arn)
+        self.workflow.state_machine.grant_start_execution(place_order)
+
+        followup = self.functions["followup"]
+        followup.add_environment("PUBLIC_BASE_URL", self.api.base_url)
+        self.events.allow_followup(followup)
+
+        schedule_followup = self.functions["schedule_followup"]
+        schedule_followup.add_environment("SCHEDULE_GROUP_NAME", self.events.schedule_group_name)
+        schedule_followup.add_environment("SCHEDULER_ROLE_ARN", self.events.scheduler_role.role_arn)
+        schedule_followup.add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
+        schedule_followup.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule"],
+                resources=[
+                    self.format_arn(
+                        service="scheduler",
+                        resource="schedule",
+                        resource_name=f"{self.events.schedule_group_name}/*",
+                    )
+                ],
+            )
+        )
+        self.events.scheduler_role.grant_pass_role(schedule_followup)

@@ -1,0 +1,158 @@
+"""The functions: one per folder, each with its own role, tracing, log group and environment."""
+
+import pytest
+
+FOLDERS = (
+    "place_order", "orders_api", "allocate", "notify", "dispatch", "tracking",
+    "schedule_followup", "followup", "feedback", "compensate",
+)  # fmt: skip
+SHARED_ENVIRONMENT = {
+    "ORDERS_TABLE": {"Ref": "OrdersTable"},
+    "INVENTORY_TABLE": {"Ref": "InventoryTable"},
+    "CATALOG_TABLE": {"Ref": "CatalogTable"},
+    "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
+    "EVENT_BUS_NAME": {"Ref": "OmsBus"},
+    "PARTNER_SECRET_PREFIX": "oms/dev/partners/",
+    "SES_CONFIGURATION_SET": {"Ref": "ConfigurationSet"},
+    "OMS_SENDER": "orders@merchant.example",
+    "OMS_MERCHANT_COUNTRY": "GB",
+    "OMS_FEEDBACK_DELAY_DAYS": "7",
+    "OMS_FEEDBACK_DELAY_DAYS_INTERNATIONAL": "14",
+    "OMS_FEEDBACK_FALLBACK_DAYS": "21",
+    "OMS_PARTNER_ACCEPT_HOURS": "48",
+    "OMS_STOREFRONT_WEBHOOK_URL": "",
+    "POWERTOOLS_SERVICE_NAME": "oms",
+    "POWERTOOLS_METRICS_NAMESPACE": "OMS",
+}
+
+
+def function_id(folder: str) -> str:
+    return "".join(part.capitalize() for part in folder.split("_")) + "Function"
+
+
+@pytest.fixture(scope="module")
+def functions(resources):
+    return resources("AWS::Lambda::Function")
+
+
+def test_there_is_one_function_per_folder_named_after_it(functions):
+    assert set(functions) == {function_id(folder) for folder in FOLDERS}
+    for folder in FOLDERS:
+        properties = functions[function_id(folder)]["Properties"]
+        assert properties["Handler"] == f"{folder}.handler.lambda_handler"
+        assert properties["Runtime"] == "python3.11"
+
+
+def test_each_function_has_its_own_role(functions):
+    roles = [function["Properties"]["Role"]["Fn::GetAtt"][0] for function in functions.values()]
+
+    assert len(set(roles)) == len(functions)
+
+
+def test_each_function_is_traced_and_logs_to_its_own_retained_for_a_month_group(functions, resources):
+    log_groups = resources("AWS::Logs::LogGroup")
+    for logical_id, function in functions.items():
+        properties = function["Properties"]
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        log_group = properties["LoggingConfig"]["LogGroup"]["Ref"]
+        assert log_group == f"{logical_id}Logs"
+        assert log_groups[log_group]["Properties"]["RetentionInDays"] == 30
+
+
+def test_each_function_carries_the_dependency_layer(functions, resources):
+    (layer_id,) = resources("AWS::Lambda::LayerVersion")
+    for function in functions.values():
+        assert function["Properties"]["Layers"] == [{"Ref": layer_id}]
+
+
+def test_every_function_gets_the_shared_environment(functions):
+    for function in functions.values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert {name: variables.get(name) for name in SHARED_ENVIRONMENT} == SHARED_ENVIRONMENT
+
+
+@pytest.mark.parametrize(
+    ("folder", "extra"),
+    [
+        ("place_order", {"STATE_MACHINE_ARN"}),
+        ("schedule_followup", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN"}),
+        ("followup", {"FEEDBACK_KEY_SECRET_ARN", "PUBLIC_BASE_URL"}),
+        ("feedback", {"FEEDBACK_KEY_SECRET_ARN"}),
+        ("orders_api", set()),
+        ("allocate", set()),
+        ("dispatch", set()),
+        ("tracking", set()),
+        ("notify", set()),
+        ("compensate", set()),
+    ],
+)
+def test_functions_get_only_their_own_extra_environment(functions, folder, extra):
+    variables = functions[function_id(folder)]["Properties"]["Environment"]["Variables"]
+
+    assert set(variables) - set(SHARED_ENVIRONMENT) == extra
+
+
+def test_seams_point_at_the_right_resources(functions, as_text):
+    def variables(folder):
+        return functions[function_id(folder)]["Properties"]["Environment"]["Variables"]
+
+    assert variables("place_order")["STATE_MACHINE_ARN"] == {"Ref": "OrderStateMachine"}
+    assert variables("schedule_followup")["SCHEDULE_GROUP_NAME"] == {"Ref": "FeedbackSchedules"}
+    assert variables("schedule_followup")["SCHEDULER_ROLE_ARN"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+    assert variables("schedule_followup")["FOLLOWUP_FUNCTION_ARN"] == {"Fn::GetAtt": ["FollowupFunction", "Arn"]}
+    assert variables("followup")["FEEDBACK_KEY_SECRET_ARN"] == {"Ref": "FeedbackKeySecret"}
+    assert as_text(variables("followup")["PUBLIC_BASE_URL"]) == (
+        "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/dev"
+    )
+
+
+@pytest.mark.parametrize(
+    ("folder", "needed", "forbidden"),
+    [
+        ("place_order", {"states:StartExecution", "dynamodb:PutItem"}, {"ses:SendEmail"}),
+        ("orders_api", {"dynamodb:Query"}, {"dynamodb:PutItem", "events:PutEvents"}),
+        ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail",
+                      "secretsmanager:GetSecretValue"}, {"states:StartExecution"}),
+        ("tracking", {"states:SendTaskSuccess", "states:SendTaskFailure", "secretsmanager:GetSecretValue"},
+         {"scheduler:CreateSchedule"}),
+        ("schedule_followup", {"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule",
+                               "iam:PassRole"}, {"ses:SendEmail"}),
+        ("followup", {"ses:SendEmail", "secretsmanager:GetSecretValue"}, {"scheduler:CreateSchedule"}),
+        ("feedback", {"secretsmanager:GetSecretValue", "dynamodb:PutItem"}, {"ses:SendEmail"}),
+        ("notify", {"ses:SendEmail", "ses:SendRawEmail"}, {"secretsmanager:GetSecretValue"}),
+        ("compensate", {"ses:SendEmail", "dynamodb:UpdateItem"}, {"states:StartExecution"}),
+        ("allocate", {"dynamodb:UpdateItem", "events:PutEvents"}, {"ses:SendEmail"}),
+    ],
+)  # fmt: skip
+def test_each_role_grants_what_its_job_needs_and_not_more(granted_actions, folder, needed, forbidden):
+    actions = granted_actions(f"{function_id(folder)}Role")
+
+    assert needed <= actions
+    assert not forbidden & actions
+
+
+def test_only_followup_and_feedback_may_read_the_feedback_key(policy_statements):
+    readers = {
+        folder
+        for folder in FOLDERS
+        for statement in policy_statements(f"{function_id(folder)}Role")
+        if statement["Resource"] == {"Ref": "FeedbackKeySecret"}
+    }
+
+    assert readers == {"followup", "feedback"}
+
+
+def test_partner_secrets_are_read_by_prefix_only(policy_statements, as_text):
+    statement = next(
+        statement
+        for statement in policy_statements("TrackingFunctionRole")
+        if statement["Action"] == "secretsmanager:GetSecretValue"
+    )
+
+    assert as_text(statement["Resource"]).endswith(":secret:oms/dev/partners/*")
+
+
+def test_only_the_scheduler_role_is_passed_by_schedule_followup(policy_statements):
+    (statement,) = [s for s in policy_statements("ScheduleFollowupFunctionRole") if s["Action"] == "iam:PassRole"]
+
+    assert statement["Resource"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
