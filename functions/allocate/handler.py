@@ -1,0 +1,19 @@
+"""State `Allocate`: reserve stock and split the order into shipments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from oms import fulfilment
+from oms.observability import logger, metrics, tracer
+from oms.steps import OrderStep
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
+    step = OrderStep.model_validate(event)
+    logger.append_keys(order_id=step.order_id)
+    return fulfilment.allocate_order(step.order_id)

@@ -1,0 +1,26 @@
+"""The merchant's catalogue, partners and stock: loading a seed, as `oms local` and fixtures do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms.models import Seed
+from oms.repository import catalog, inventory
+
+
+def load_seed(seed: Seed | dict[str, Any]) -> Seed:
+    """Partners (secrets to Secrets Manager), products and stock counts, in the seed's order."""
+    seed = seed if isinstance(seed, Seed) else Seed.model_validate(seed)
+    partners = {p.id: p for p in seed.partners}
+    for rank, partner in enumerate(seed.partners):
+        catalog.put_partner(partner, rank)
+    for product in seed.products:
+        if product.fulfillment == "DROPSHIP" and partners.get(product.vendor_id or "") is None:
+            raise ValueError(f"{product.sku}: vendor {product.vendor_id} is not a partner of the seed")
+        catalog.put_product(product)
+    for entry in seed.inventory:
+        location = partners.get(entry.location)
+        if location is None or location.kind not in ("WAREHOUSE", "THIRD_PARTY"):
+            raise ValueError(f"{entry.sku}: location {entry.location} is not a warehouse or third party")
+        inventory.set_on_hand(entry.sku, entry.location, entry.on_hand)
+    return seed

@@ -1,0 +1,57 @@
+"""Domain errors: each knows how the API shows it, and leaves a state-machine step under its own name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A failure the caller can act on; `status` and `code` are how the API answers it."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class OrderNotFound(DomainError):
+    status, code = 404, "order_not_found"
+
+
+class UnknownSku(DomainError):
+    status, code = 422, "unknown_sku"
+
+
+class IdempotencyConflict(DomainError):
+    status, code = 409, "idempotency_conflict"
+
+
+class RequestInProgress(DomainError):
+    status, code = 409, "request_in_progress"
+
+
+class ShipmentNotFound(DomainError):
+    status, code = 404, "shipment_not_found"
+
+
+class SignatureRejected(DomainError):
+    status, code = 401, "invalid_signature"
+
+
+class FeedbackExists(DomainError):
+    status, code = 409, "feedback_exists"
+
+
+class TokenRejected(DomainError):
+    status, code = 404, "invalid_token"
+
+
+class TransientError(Exception):
+    """Worth retrying as it is: a throttled or briefly unavailable dependency."""
+
+
+class ReservationConflict(TransientError):
+    """Stock moved between reading it and reserving it; allocating again will see the new counts."""

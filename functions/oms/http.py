@@ -1,0 +1,76 @@
+"""The API side shared by every HTTP handler: the contract's error envelope and the resolver that uses it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from oms.errors import DomainError
+from oms.observability import logger
+
+
+def problem(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def field_path(location: tuple[Any, ...] | list[Any]) -> str:
+    """`("body", "lines", 0, "quantity")` -> `lines[0].quantity`, as the contract names fields."""
+    parts = list(location)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def details_from(errors: list[Any]) -> list[dict[str, Any]]:
+    details = []
+    for error in errors:
+        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        if error.get("type") == "json_invalid":
+            return [{"field": "body", "message": "the body is not valid JSON"}]
+        if error.get("type") == "missing":
+            message = "is required"
+        details.append({"field": field_path(error.get("loc", ())), "message": message})
+    return details
+
+
+def invalid(error: ValidationError | RequestValidationError, what: str = "The request") -> Response:
+    return problem(400, "validation_error", f"{what} is not valid.", details_from(list(error.errors())))
+
+
+def resolver() -> APIGatewayRestResolver:
+    """A REST resolver whose every error, the framework's or the domain's, is the contract's envelope."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        return invalid(error)
+
+    @app.exception_handler(ValidationError)
+    def _invalid_model(error: ValidationError) -> Response:
+        return invalid(error)
+
+    @app.exception_handler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        return problem(error.status, error.code, error.message, error.details)
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response:
+        return problem(404, "not_found", "No such route.")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unexpected error")
+        return problem(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+    return app

@@ -1,0 +1,260 @@
+"""Pydantic models of the contract: what storefronts, partners and customers send and get back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from oms.countries import CODES
+from oms.statuses import BackorderPolicy, OrderStatus, ShipmentKind, ShipmentStatus
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+OptionalText = Annotated[str | None, Field(default=None, max_length=200)]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused: a misspelt `backorderPolicy` must not silently take the default."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Customer(Strict):
+    email: EmailStr
+    name: Text
+
+
+class Address(Strict):
+    name: Text
+    line1: Text
+    line2: OptionalText = None
+    city: Text
+    region: OptionalText = None
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)]
+    country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")]
+
+    @field_validator("country")
+    @classmethod
+    def _iso_country(cls, value: str) -> str:
+        if value.upper() not in CODES:
+            raise ValueError("must be an ISO 3166-1 alpha-2 country code")
+        return value.upper()
+
+
+class OrderLineIn(Strict):
+    sku: Sku
+    quantity: Annotated[int, Field(ge=1, le=999)]
+
+
+class PlaceOrder(Strict):
+    """The body of `POST /orders`."""
+
+    external_ref: Annotated[str, Field(min_length=1, max_length=100)]
+    customer: Customer
+    shipping_address: Address
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=100)]
+    backorder_policy: BackorderPolicy = BackorderPolicy.ship_available
+
+    @field_validator("lines")
+    @classmethod
+    def _each_sku_once(cls, lines: list[OrderLineIn]) -> list[OrderLineIn]:
+        seen: set[str] = set()
+        for line in lines:
+            if line.sku in seen:
+                raise ValueError(f"SKU {line.sku} appears more than once; send one line per SKU")
+            seen.add(line.sku)
+        return lines
+
+
+class OrderAccepted(BaseModel):
+    order_id: str
+    status: OrderStatus
+
+
+class LineView(BaseModel):
+    sku: str
+    quantity: int
+    allocated: int = 0
+    backordered: int = 0
+    cancelled: int = 0
+    shipped: int = 0
+    delivered: int = 0
+
+
+class ShipmentLine(BaseModel):
+    sku: str
+    quantity: int
+
+
+class ShipmentException(BaseModel):
+    reason: str
+    at: str
+
+
+class ShipmentView(BaseModel):
+    shipment_id: str
+    partner_id: str
+    kind: ShipmentKind
+    status: ShipmentStatus
+    exception: ShipmentException | None = None
+    lines: list[ShipmentLine]
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+
+
+class PartnerShipmentView(ShipmentView):
+    order_id: str
+    shipping_address: Address
+
+
+class TimelineEntry(BaseModel):
+    at: str
+    type: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class OrderView(BaseModel):
+    """The body of `GET /orders/{order_id}`."""
+
+    order_id: str
+    external_ref: str
+    status: OrderStatus
+    backorder_policy: BackorderPolicy
+    customer: Customer
+    shipping_address: Address
+    created_at: str
+    updated_at: str
+    lines: list[LineView]
+    shipments: list[ShipmentView]
+    timeline: list[TimelineEntry]
+
+
+class TrackingStatus(StrEnum):
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    SHIPPED = "SHIPPED"
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    EXCEPTION = "EXCEPTION"
+
+
+REJECTION_REASONS = ("out_of_stock", "incorrect_address", "other")
+
+
+class TrackingEvent(Strict):
+    """The body of `POST /partners/{partner_id}/tracking`."""
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    shipment_id: Annotated[str, Field(min_length=1, max_length=128)]
+    status: TrackingStatus
+    carrier: OptionalText = None
+    tracking_number: Annotated[str | None, Field(default=None, max_length=64)] = None
+    tracking_url: Annotated[str | None, Field(default=None, max_length=2048)] = None
+    occurred_at: datetime
+    reason: Annotated[str | None, Field(default=None, max_length=500)] = None
+
+    @model_validator(mode="after")
+    def _required_by_status(self) -> TrackingEvent:
+        if self.status == TrackingStatus.SHIPPED and not (self.carrier and self.tracking_number):
+            raise ValueError("SHIPPED needs carrier and tracking_number")
+        if self.status == TrackingStatus.REJECTED and self.reason not in REJECTION_REASONS:
+            raise ValueError("REJECTED needs reason: out_of_stock, incorrect_address or other")
+        if self.status == TrackingStatus.EXCEPTION and not self.reason:
+            raise ValueError("EXCEPTION needs a reason")
+        return self
+
+
+class TrackingApplied(BaseModel):
+    applied: bool
+
+
+class PartnerShipmentsPage(BaseModel):
+    shipments: list[PartnerShipmentView]
+    next_cursor: str | None = None
+
+
+class FeedbackIn(Strict):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str | None, Field(default=None, max_length=2000)] = None
+
+
+class FeedbackStored(BaseModel):
+    order_id: str
+    rating: int
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    field: str | None = None
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error the API answers, its own or API Gateway's."""
+
+    error: ErrorInfo
+
+
+# The seed: partners, products, stock and settings (contract section 6).
+
+
+class PartnerIn(Strict):
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
+    kind: Literal["WAREHOUSE", "THIRD_PARTY", "VENDOR"]
+    name: Text
+    email: EmailStr
+    secret: Annotated[str, Field(min_length=16, max_length=256)]
+    webhook_url: Annotated[str | None, Field(default=None, max_length=2048)] = None
+
+
+class ProductIn(Strict):
+    sku: Sku
+    name: Text
+    fulfillment: Literal["STOCKED", "DROPSHIP"] = "STOCKED"
+    vendor_id: str | None = None
+
+    @model_validator(mode="after")
+    def _vendor_for_dropship(self) -> ProductIn:
+        if self.fulfillment == "DROPSHIP" and not self.vendor_id:
+            raise ValueError("a DROPSHIP product needs vendor_id")
+        return self
+
+
+class StockIn(Strict):
+    sku: Sku
+    location: str
+    on_hand: Annotated[int, Field(ge=0)]
+
+
+class SeedSettings(BaseModel):
+    feedback_delay_days: int = 7
+    feedback_delay_days_international: int = 14
+    feedback_fallback_days: int = 21
+    partner_accept_hours: int = 48
+    merchant_country: str = "GB"
+    sender: str = "orders@merchant.example"
+    storefront_webhook_url: str | None = None
+    storefront_webhook_secret: str | None = None
+
+
+class ApiKeys(BaseModel):
+    storefront: str = "local-storefront-key"
+    admin: str = "local-admin-key"
+
+
+class Seed(BaseModel):
+    api_keys: ApiKeys = Field(default_factory=ApiKeys)
+    partners: list[PartnerIn] = Field(default_factory=list)
+    products: list[ProductIn] = Field(default_factory=list)
+    inventory: list[StockIn] = Field(default_factory=list)
+    settings: SeedSettings = Field(default_factory=SeedSettings)

@@ -1,0 +1,125 @@
+"""Placing an order and reading it back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from botocore.exceptions import ClientError
+
+from oms import aws, clock, ids
+from oms.errors import IdempotencyConflict, OrderNotFound, RequestInProgress, UnknownSku
+from oms.models import OrderAccepted, OrderView, PlaceOrder
+from oms.observability import logger, metrics
+from oms.repository import catalog
+from oms.repository import orders as repo
+from oms.settings import settings
+from oms.statuses import OrderStatus
+from oms.views import order_view
+
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+def body_hash(order: PlaceOrder) -> str:
+    canonical = json.dumps(order.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def place(order: PlaceOrder, idempotency_key: str | None = None, lambda_context: Any = None) -> OrderAccepted:
+    """Accept an order once: the same external_ref (or Idempotency-Key) and body answer the same 202."""
+    if not idempotency_key:
+        return OrderAccepted.model_validate(_place(order))
+    keyed = _keyed_place()
+    if lambda_context is not None:
+        _idempotency_config().register_lambda_context(lambda_context)
+    try:
+        result = keyed(request={"key": idempotency_key, "order": order.model_dump(mode="json")})
+    except IdempotencyValidationError as error:
+        raise IdempotencyConflict("This Idempotency-Key was used with another body.",
+                                  [{"field": "Idempotency-Key", "message": "used before with another body"}]
+                                  ) from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise RequestInProgress("The same request is still being accepted; retry shortly.") from error
+    return OrderAccepted.model_validate(result)
+
+
+@cache
+def _idempotency_config() -> IdempotencyConfig:
+    return IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="order",
+                             expires_after_seconds=IDEMPOTENCY_SECONDS)
+
+
+@cache
+def _keyed_place() -> Any:
+    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table,
+                                     boto3_client=aws.client("dynamodb"))
+
+    @idempotent_function(data_keyword_argument="request", config=_idempotency_config(), persistence_store=store)
+    def keyed(request: dict[str, Any]) -> dict[str, Any]:
+        return _place(PlaceOrder.model_validate(request["order"]))
+
+    return keyed
+
+
+def _place(order: PlaceOrder) -> dict[str, Any]:
+    skus = [line.sku for line in order.lines]
+    known = catalog.products(skus)
+    unknown = [sku for sku in skus if sku not in known]
+    if unknown:
+        raise UnknownSku("Some SKUs are not in the catalogue.",
+                         [{"field": f"lines[{skus.index(s)}].sku", "message": f"unknown SKU {s}", "sku": s}
+                          for s in unknown])
+    digest = body_hash(order)
+    now = clock.iso()
+    header = {
+        "order_id": ids.new_order_id(), "external_ref": order.external_ref, "body_hash": digest,
+        "state": "PLACED", "allocation_round": 0, "shipment_count": 0,
+        "backorder_policy": order.backorder_policy.value,
+        "customer": order.customer.model_dump(mode="json"),
+        "shipping_address": order.shipping_address.model_dump(mode="json"),
+        "lines": [{"sku": line.sku, "quantity": line.quantity, "backordered": 0, "cancelled": 0}
+                  for line in order.lines],
+        "created_at": now, "updated_at": now,
+    }
+    try:
+        repo.create(header)
+        order_id = header["order_id"]
+        metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
+    except repo.RefTaken as taken:
+        if taken.body_hash != digest:
+            raise IdempotencyConflict(
+                "external_ref already names another order with a different body.",
+                [{"field": "external_ref", "message": "already used", "order_id": taken.order_id}],
+            ) from taken
+        order_id = taken.order_id
+    _start_execution(order_id)
+    return {"order_id": order_id, "status": OrderStatus.PLACED.value}
+
+
+def _start_execution(order_id: str) -> None:
+    """One execution per order, named by it: a retry that finds it running changes nothing."""
+    try:
+        aws.client("stepfunctions").start_execution(
+            stateMachineArn=settings().state_machine_arn, name=order_id, input=json.dumps({"order_id": order_id}))
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
+            raise
+        logger.info("execution already started", extra={"order_id": order_id})
+
+
+def view(order_id: str) -> OrderView:
+    bundle = repo.load(order_id)
+    if bundle is None:
+        raise OrderNotFound(f"No order {order_id}.")
+    return order_view(bundle)

@@ -1,0 +1,71 @@
+"""Key formats of every item; nothing outside oms.repository builds a key.
+
+| access pattern                     | table     | key                                          | used by |
+| ---------------------------------- | --------- | -------------------------------------------- | ------- |
+| an order with everything it owns   | Orders    | PK=ORDER#<id>, all SK                        | every step, orders_api |
+| order header                       | Orders    | PK=ORDER#<id>, SK=ORDER                      | place_order, allocate |
+| a shipment                         | Orders    | PK=ORDER#<id>, SK=SHIPMENT#<shipment_id>     | dispatch, tracking |
+| timeline event                     | Orders    | PK=ORDER#<id>, SK=EVENT#<at>#<n>             | every step |
+| email sent once                    | Orders    | PK=ORDER#<id>, SK=EMAIL#<kind>#<shipment|->  | notify, dispatch, followup |
+| feedback given once                | Orders    | PK=ORDER#<id>, SK=FEEDBACK                   | feedback |
+| external_ref unique for ever       | Orders    | PK=REF#<external_ref>, SK=REF                | place_order |
+| partner event seen once            | Orders    | PK=PARTNER#<id>, SK=EVENT#<event_id>         | tracking |
+| a partner's shipments by status    | Orders    | GSI1: GSI1PK=PARTNER#<id>#<status>, GSI1SK=<sent_at>#<shipment_id> | tracking |
+| stock of a SKU at every location   | Inventory | PK=SKU#<sku>, SK begins_with LOC#            | allocate, tracking |
+| backorders of a SKU, oldest first  | Inventory | PK=SKU#<sku>, SK begins_with BACKORDER#      | receipts |
+| a product / a partner              | Catalog   | PK=PRODUCT#<sku> / PARTNER#<id>, SK=same kind | all |
+"""
+
+from __future__ import annotations
+
+
+def order(order_id: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": "ORDER"}
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def shipment(order_id: str, shipment_id: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": f"SHIPMENT#{shipment_id}"}
+
+
+def event(order_id: str, at: str, nonce: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": f"EVENT#{at}#{nonce}"}
+
+
+def email(order_id: str, kind: str, shipment_id: str | None) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": f"EMAIL#{kind}#{shipment_id or '-'}"}
+
+
+def feedback(order_id: str) -> dict[str, str]:
+    return {"PK": f"ORDER#{order_id}", "SK": "FEEDBACK"}
+
+
+def ref(external_ref: str) -> dict[str, str]:
+    return {"PK": f"REF#{external_ref}", "SK": "REF"}
+
+
+def partner_event(partner_id: str, event_id: str) -> dict[str, str]:
+    return {"PK": f"PARTNER#{partner_id}", "SK": f"EVENT#{event_id}"}
+
+
+def partner_shipments(partner_id: str, status: str) -> str:
+    return f"PARTNER#{partner_id}#{status}"
+
+
+def stock(sku: str, location: str) -> dict[str, str]:
+    return {"PK": f"SKU#{sku}", "SK": f"LOC#{location}"}
+
+
+def sku_pk(sku: str) -> str:
+    return f"SKU#{sku}"
+
+
+def product(sku: str) -> dict[str, str]:
+    return {"PK": f"PRODUCT#{sku}", "SK": "PRODUCT"}
+
+
+def partner(partner_id: str) -> dict[str, str]:
+    return {"PK": f"PARTNER#{partner_id}", "SK": "PARTNER"}

@@ -1,0 +1,39 @@
+"""POST /orders: accept a storefront's order and start its execution."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from oms import orders
+from oms.http import resolver
+from oms.models import ErrorEnvelope, OrderAccepted, PlaceOrder
+from oms.observability import logger, metrics, tracer
+
+app = resolver()
+
+
+@app.post("/orders", summary="Place an order", status_code=202, responses={
+    202: {"description": "Accepted", "content": {"application/json": {"model": OrderAccepted}}},
+    400: {"description": "Invalid body", "content": {"application/json": {"model": ErrorEnvelope}}},
+    409: {"description": "idempotency_conflict or request_in_progress",
+          "content": {"application/json": {"model": ErrorEnvelope}}},
+    422: {"description": "unknown_sku", "content": {"application/json": {"model": ErrorEnvelope}}},
+})
+def place_order(
+    order: Annotated[PlaceOrder, Body()],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
+) -> Response[OrderAccepted]:
+    accepted = orders.place(order, idempotency_key=idempotency_key, lambda_context=app.lambda_context)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON,
+                    body=accepted.model_dump(mode="json"), headers={"Location": f"/orders/{accepted.order_id}"})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,59 @@
+"""Partner endpoints: signed tracking updates, and the partner's own shipments by status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from oms import tracking
+from oms.http import resolver
+from oms.models import ErrorEnvelope, PartnerShipmentsPage, TrackingApplied, TrackingEvent
+from oms.observability import logger, metrics, tracer
+from oms.signatures import HEADER
+from oms.statuses import ShipmentStatus
+
+app = resolver()
+_SIGNED = {401: {"description": "invalid_signature", "content": {"application/json": {"model": ErrorEnvelope}}}}
+
+
+def _authenticate(partner_id: str) -> None:
+    event = app.current_event
+    body = (event.decoded_body or "").encode() if event.body is not None else b""
+    tracking.authenticate(partner_id, body, event.headers.get(HEADER) or event.headers.get(HEADER.lower()))
+
+
+@app.post("/partners/<partner_id>/tracking", summary="Report shipment progress (signed)", responses={
+    200: {"description": "Repeated event or backward move: nothing changed",
+          "content": {"application/json": {"model": TrackingApplied}}},
+    202: {"description": "Applied", "content": {"application/json": {"model": TrackingApplied}}},
+    400: {"description": "validation_error", "content": {"application/json": {"model": ErrorEnvelope}}},
+    404: {"description": "shipment_not_found", "content": {"application/json": {"model": ErrorEnvelope}}},
+    **_SIGNED,
+})
+def post_tracking(partner_id: str) -> Response[TrackingApplied]:
+    # The signature is checked on the raw bytes before the body is even parsed.
+    _authenticate(partner_id)
+    update = TrackingEvent.model_validate_json(app.current_event.decoded_body or "")
+    applied = tracking.record(partner_id, update)
+    return Response(status_code=202 if applied else 200, content_type=content_types.APPLICATION_JSON,
+                    body={"applied": applied})
+
+
+@app.get("/partners/<partner_id>/shipments", summary="A partner's shipments by status (signed)", responses={
+    200: {"description": "A page, oldest first", "content": {"application/json": {"model": PartnerShipmentsPage}}},
+    **_SIGNED,
+})
+def list_shipments(partner_id: str, status: Annotated[ShipmentStatus, Query()] = ShipmentStatus.SENT,
+                   cursor: Annotated[str | None, Query(max_length=2048)] = None) -> PartnerShipmentsPage:
+    _authenticate(partner_id)
+    return tracking.shipments(partner_id, status.value, cursor)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
