@@ -22,7 +22,8 @@ def client(service: str) -> Any:
     with _lock:
         if service not in _clients:
             region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-            _clients[service] = boto3.session.Session().client(service, region_name=region, config=_CONFIG)
+            session: Any = boto3.session.Session()
+            _clients[service] = session.client(service, region_name=region, config=_CONFIG)
         return _clients[service]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -57,7 +58,7 @@ def schedule(order_id: str) -> str | None:
     if due is None or f"{EmailKind.FEEDBACK_REQUEST.value}#-" in bundle.emails:
         return None
     s = settings()
-    request = {
+    request: dict[str, Any] = {
         "Name": schedule_name(order_id), "GroupName": s.schedule_group_name,
         "ScheduleExpression": f"at({due.strftime('%Y-%m-%dT%H:%M:%S')})", "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"}, "ActionAfterCompletion": "DELETE",
@@ -71,7 +72,7 @@ def schedule(order_id: str) -> str | None:
         if error.response["Error"]["Code"] != "ConflictException":
             raise
         scheduler.update_schedule(**request)
-    return request["ScheduleExpression"]
+    return str(request["ScheduleExpression"])
 
 
 def _key() -> bytes:

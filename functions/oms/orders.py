@@ -94,7 +94,7 @@ def _place(order: PlaceOrder) -> dict[str, Any]:
     }
     try:
         repo.create(header)
-        order_id = header["order_id"]
+        order_id = str(header["order_id"])
         metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
     except repo.RefTaken as taken:
         if taken.body_hash != digest:

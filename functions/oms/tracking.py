@@ -148,7 +148,7 @@ def shipments(partner_id: str, status: str, cursor: str | None) -> PartnerShipme
     items, last = repo.partner_shipments(partner_id, status, PAGE_SIZE, start)
     views = []
     for item in items:
-        head = repo.header(item["order_id"])
+        head = repo.header(item["order_id"]) or {}
         views.append(PartnerShipmentView.model_validate({**item, "shipping_address": head["shipping_address"]}))
     next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
     return PartnerShipmentsPage(shipments=views, next_cursor=next_cursor)

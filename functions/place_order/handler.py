@@ -29,7 +29,7 @@ def place_order(
 ) -> Response[OrderAccepted]:
     accepted = orders.place(order, idempotency_key=idempotency_key, lambda_context=app.lambda_context)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON,
-                    body=accepted.model_dump(mode="json"), headers={"Location": f"/orders/{accepted.order_id}"})
+                    body=accepted, headers={"Location": f"/orders/{accepted.order_id}"})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -16,7 +16,7 @@ from oms.signatures import HEADER
 from oms.statuses import ShipmentStatus
 
 app = resolver()
-_SIGNED = {401: {"description": "invalid_signature", "content": {"application/json": {"model": ErrorEnvelope}}}}
+_UNSIGNED = "invalid_signature: missing, wrong or stale X-OMS-Signature, or an unknown partner"
 
 
 def _authenticate(partner_id: str) -> None:
@@ -31,7 +31,7 @@ def _authenticate(partner_id: str) -> None:
     202: {"description": "Applied", "content": {"application/json": {"model": TrackingApplied}}},
     400: {"description": "validation_error", "content": {"application/json": {"model": ErrorEnvelope}}},
     404: {"description": "shipment_not_found", "content": {"application/json": {"model": ErrorEnvelope}}},
-    **_SIGNED,
+    401: {"description": _UNSIGNED, "content": {"application/json": {"model": ErrorEnvelope}}},
 })
 def post_tracking(partner_id: str) -> Response[TrackingApplied]:
     # The signature is checked on the raw bytes before the body is even parsed.
@@ -39,12 +39,12 @@ def post_tracking(partner_id: str) -> Response[TrackingApplied]:
     update = TrackingEvent.model_validate_json(app.current_event.decoded_body or "")
     applied = tracking.record(partner_id, update)
     return Response(status_code=202 if applied else 200, content_type=content_types.APPLICATION_JSON,
-                    body={"applied": applied})
+                    body=TrackingApplied(applied=applied))
 
 
 @app.get("/partners/<partner_id>/shipments", summary="A partner's shipments by status (signed)", responses={
     200: {"description": "A page, oldest first", "content": {"application/json": {"model": PartnerShipmentsPage}}},
-    **_SIGNED,
+    401: {"description": _UNSIGNED, "content": {"application/json": {"model": ErrorEnvelope}}},
 })
 def list_shipments(partner_id: str, status: Annotated[ShipmentStatus, Query()] = ShipmentStatus.SENT,
                    cursor: Annotated[str | None, Query(max_length=2048)] = None) -> PartnerShipmentsPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -58,7 +59,7 @@ def _deliver(to: str, subject: str, text: str, html: str, kind: EmailKind, order
         message["X-OMS-Shipment-Id"] = shipment_id
     message.attach(MIMEText(text, "plain", "utf-8"))
     message.attach(MIMEText(html, "html", "utf-8"))
-    request = {
+    request: dict[str, Any] = {
         "FromEmailAddress": sender,
         "Destination": {"ToAddresses": [to]},
         "Content": {"Raw": {"Data": message.as_bytes()}},

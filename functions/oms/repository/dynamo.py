@@ -36,7 +36,7 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def value(v: Any) -> dict[str, Any]:
-    return _serializer.serialize(v)
+    return dict(_serializer.serialize(v))
 
 
 def db() -> Any:
