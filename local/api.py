@@ -1,0 +1,354 @@
+"""API Gateway REST emulation: the template's routes, keys, usage plan and gateway responses over Lambdas."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+Invoke = Callable[[str, dict], dict]
+HttpResponse = tuple[int, dict[str, str], bytes]
+
+ACCOUNT_ID = "123456789012"
+# Status and message API Gateway uses when the template does not customise a response type; a missing
+# and an unknown key are both INVALID_API_KEY, as on AWS.
+_BUILT_IN = {
+    "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token"),
+    "INVALID_API_KEY": (403, "Forbidden"),
+    "THROTTLED": (429, "Too Many Requests"),
+    "API_CONFIGURATION_ERROR": (500, "Internal server error"),
+    "DEFAULT_5XX": (502, "Internal server error"),
+}
+_DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
+_PROXY_FIELDS = {"statusCode", "statusDescription", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
+_CONTEXT_REF = re.compile(r"\$(!?)(\{)?context((?:\.[A-Za-z0-9_]+)+)(?(2)\})")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    key_required: bool
+    function: str | None
+    integration: dict
+
+
+class ApiEmulator:
+    """Answers HTTP requests as the template's REST API stage would, running integrations through `invoke`."""
+
+    def __init__(
+        self,
+        template: dict,
+        api_keys: dict[str, str],
+        invoke: Invoke,
+        *,
+        api_id: str | None = None,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        found = _of_type(template, "AWS::ApiGateway::RestApi")
+        if len(found) != 1:
+            raise ValueError(f"expected one AWS::ApiGateway::RestApi, found {sorted(found)}")
+        self.api_logical_id = api = next(iter(found))
+        self.api_id = api_id or hashlib.sha256(api.encode()).hexdigest()[:10]
+        stages = {n: p for n, p in _of_type(template, "AWS::ApiGateway::Stage").items() if _on(p, api)}
+        stage_id, stage = next(iter(stages.items()), (None, {}))
+        self.stage: str = stage.get("StageName", "dev")
+        self._stage_variables = stage.get("Variables") or None
+        # Specific method settings override the stage-wide `/*` `*` one, so they are looked at first.
+        self._method_settings = sorted(stage.get("MethodSettings") or [], key=lambda m: m.get("ResourcePath") == "/*")
+        self._routes = _read_routes(template, api)
+        responses = _of_type(template, "AWS::ApiGateway::GatewayResponse").values()
+        self._responses = {p["ResponseType"]: p for p in responses if _on(p, api)}
+        self._keys = _read_keys(template, api, stage_id, api_keys)
+        self._invoke, self._wall_clock, self._monotonic = invoke, wall_clock, monotonic
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def routes(self) -> list[tuple[str, str, bool]]:
+        return sorted((r.method, r.path, r.key_required) for by in self._routes.values() for r in by.values())
+
+    def handle(
+        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes,
+        *, source_ip: str = "127.0.0.1",
+    ) -> HttpResponse:
+        method, path = method.upper(), "/" + unquote(path).strip("/")
+        context = self._context(method, path, headers, source_ip)
+        found = self._match(path)
+        by_method = self._routes[found[0]] if found else {}
+        route = by_method.get(method) or by_method.get("ANY")
+        if found is None or route is None:
+            return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", context, headers)
+        context.update(resourcePath=route.path, resourceId=hashlib.sha256(route.path.encode()).hexdigest()[:6])
+        if route.key_required:
+            value = next((v for k, v in headers.items() if k.lower() == "x-api-key"), None)
+            if value not in self._keys:
+                return self._gateway_response("INVALID_API_KEY", context, headers)
+            key_id, limits = self._keys[value]
+            context["identity"].update(apiKey=value, apiKeyId=key_id)
+            if limits and not self._take(key_id, *limits):
+                return self._gateway_response("THROTTLED", context, headers)
+        if (limits := self._stage_limits(route)) and not self._take(f"{route.method} {route.path}", *limits):
+            return self._gateway_response("THROTTLED", context, headers)
+        if route.integration.get("Type") == "MOCK":
+            return self._mock(route.integration, context)
+        if route.function is None:
+            return self._gateway_response("API_CONFIGURATION_ERROR", context, headers)
+        event = self._event(route, path, found[1], query, headers, body, context)
+        try:
+            answer = self._proxy_response(self._invoke(route.function, event), context)
+        except Exception:  # any Lambda failure is API Gateway's 502, never the server's crash
+            answer = None
+        return answer or self._gateway_response("DEFAULT_5XX", context, headers)
+
+    def _match(self, path: str) -> tuple[str, dict[str, str]] | None:
+        """The resource path serving `path`: literal segments beat `{param}`, which beats `{proxy+}`."""
+        segments = path.strip("/").split("/") if path.strip("/") else []
+        candidates = []
+        for template in self._routes:
+            parts = template.strip("/").split("/") if template.strip("/") else []
+            if (ranked := _rank(parts, segments)) is not None:
+                candidates.append((ranked[0], template, ranked[1]))
+        if not candidates:
+            return None
+        _, template, params = min(candidates, key=lambda c: c[0])
+        return template, params
+
+    def _stage_limits(self, route: Route) -> tuple[float, float] | None:
+        """The stage's throttle for this method (each method its own bucket, shared by every client)."""
+        for setting in self._method_settings:
+            path = setting.get("ResourcePath", "/*")
+            path = path[1:].replace("~1", "/") if path.startswith("/~1") else path  # `/~1orders` is `/orders`
+            applies = path in ("/*", route.path) and setting.get("HttpMethod", "*") in ("*", route.method)
+            if applies and "ThrottlingRateLimit" in setting:
+                return float(setting["ThrottlingRateLimit"]), float(setting.get("ThrottlingBurstLimit", 0))
+        return None
+
+    def _take(self, bucket: str, rate: float, burst: float) -> bool:
+        """One token from the bucket, refilled at `rate` per second up to `burst`, as API Gateway meters."""
+        with self._lock:
+            now = self._monotonic()
+            tokens, last = self._buckets.get(bucket, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
+            allowed = tokens >= 1
+            self._buckets[bucket] = (tokens - 1 if allowed else tokens, now)
+            return allowed
+
+    def _context(self, method: str, path: str, headers: dict[str, str], source_ip: str) -> dict[str, Any]:
+        now = self._wall_clock()
+        header = {k.lower(): v for k, v in headers.items()}
+        return {
+            "resourceId": None, "resourcePath": None, "httpMethod": method,
+            "extendedRequestId": base64.b64encode(uuid.uuid4().bytes[:10]).decode(),
+            "requestTime": now.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "path": f"/{self.stage}{path}", "accountId": ACCOUNT_ID, "protocol": "HTTP/1.1",
+            "stage": self.stage, "domainPrefix": self.api_id,
+            "requestTimeEpoch": int(now.timestamp() * 1000), "requestId": str(uuid.uuid4()),
+            "identity": {
+                "cognitoIdentityPoolId": None, "accountId": None, "cognitoIdentityId": None, "caller": None,
+                "sourceIp": source_ip, "principalOrgId": None, "accessKey": None,
+                "cognitoAuthenticationType": None, "cognitoAuthenticationProvider": None, "userArn": None,
+                "userAgent": header.get("user-agent"), "user": None, "apiKey": None, "apiKeyId": None,
+            },
+            "domainName": header.get("host", f"{self.api_id}.execute-api.us-east-1.amazonaws.com"),
+            "apiId": self.api_id,
+        }
+
+    def _event(self, route: Route, path: str, params: dict[str, str], query: dict[str, list[str]],
+               headers: dict[str, str], body: bytes, context: dict[str, Any]) -> dict:
+        try:
+            text, encoded = body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(body).decode("ascii"), True
+        return {
+            "resource": route.path, "path": path, "httpMethod": context["httpMethod"],
+            "headers": dict(headers) or None,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+            # API Gateway REST keeps the last value of a repeated query parameter in the single-value map.
+            "queryStringParameters": {k: v[-1] for k, v in query.items() if v} or None,
+            "multiValueQueryStringParameters": {k: list(v) for k, v in query.items() if v} or None,
+            "pathParameters": params or None,
+            "stageVariables": self._stage_variables,
+            "requestContext": {**context, "identity": dict(context["identity"])},
+            "body": text or None,
+            "isBase64Encoded": encoded,
+        }
+
+    def _proxy_response(self, proxy: Any, context: dict[str, Any]) -> HttpResponse | None:
+        """The HTTP answer of a Lambda proxy response; None where API Gateway would call it malformed."""
+        if not isinstance(proxy, dict) or set(proxy) - _PROXY_FIELDS:
+            return None
+        body, single, multi = proxy.get("body"), proxy.get("headers") or {}, proxy.get("multiValueHeaders")
+        if not (isinstance(body, str | None) and isinstance(single, dict) and isinstance(multi or {}, dict)):
+            return None
+        try:
+            status = int(proxy.get("statusCode", 200))
+            encoded = bool(proxy.get("isBase64Encoded"))
+            raw = base64.b64decode(body or "", validate=True) if encoded else (body or "").encode()
+        except (TypeError, ValueError, binascii.Error):
+            return None
+        merged: dict[str, list[str]] = {}
+        for name, values in [*((k, [v]) for k, v in single.items()), *(multi or {}).items()]:
+            for value in values if isinstance(values, list) else [values]:
+                if not isinstance(value, str | bool):  # API Gateway rejects numbers and objects here
+                    return None
+                spelling = next((k for k in merged if k.lower() == name.lower()), name)
+                text = json.dumps(value) if isinstance(value, bool) else value
+                merged.setdefault(spelling, []).append(text)
+        headers = {name: ", ".join(dict.fromkeys(values)) for name, values in merged.items()}
+        return status, self._standard_headers(headers, context), raw
+
+    def _standard_headers(self, headers: dict[str, str], context: dict[str, Any]) -> dict[str, str]:
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"  # API Gateway's default for a proxy answer
+        headers.setdefault("x-amzn-RequestId", context["requestId"])
+        headers.setdefault("x-amz-apigw-id", context["extendedRequestId"])
+        return headers
+
+    def _mock(self, integration: dict, context: dict[str, Any]) -> HttpResponse:
+        """A MOCK integration (CDK's CORS preflight): its first integration response, literal headers only."""
+        answer = (integration.get("IntegrationResponses") or [{}])[0]
+        parameters = answer.get("ResponseParameters") or {}
+        headers = {
+            k.removeprefix("method.response.header."): v.strip("'")
+            for k, v in parameters.items() if isinstance(v, str) and v.startswith("'")
+        }
+        return int(answer.get("StatusCode", 200)), self._standard_headers(headers, context), b""
+
+    def _gateway_response(self, kind: str, context: dict[str, Any], headers: dict[str, str]) -> HttpResponse:
+        """The template's response of that type, else its DEFAULT_4XX/5XX, else API Gateway's own."""
+        status, message = _BUILT_IN[kind]
+        own = self._responses.get(kind, {})
+        fallback = self._responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX", {})
+        chosen = own or fallback
+        status = int(own.get("StatusCode") or fallback.get("StatusCode") or status)
+        templates = chosen.get("ResponseTemplates") or {"application/json": _DEFAULT_TEMPLATE}
+        content_type = "application/json" if "application/json" in templates else next(iter(templates))
+        error = {"message": message, "messageString": json.dumps(message), "responseType": kind}
+        context = {**context, "error": error}
+        request_header = {k.lower(): v for k, v in headers.items()}
+        out = {"Content-Type": content_type}
+        for target, source in (chosen.get("ResponseParameters") or {}).items():
+            name = target.removeprefix("gatewayresponse.header.")
+            if source.startswith("'"):
+                out[name] = source.strip("'")
+            elif source.lower().removeprefix("method.request.header.") in request_header:
+                out[name] = request_header[source.lower().removeprefix("method.request.header.")]
+        body = _render(templates[content_type], context)
+        return status, self._standard_headers(out, context), body.encode()
+
+
+def _of_type(template: dict, kind: str) -> dict[str, dict]:
+    resources = template.get("Resources", {})
+    return {name: r.get("Properties", {}) for name, r in resources.items() if r.get("Type") == kind}
+
+
+def _ref(value: Any) -> str | None:
+    return value.get("Ref") if isinstance(value, dict) else None
+
+
+def _on(props: dict, api: str) -> bool:
+    return _ref(props.get("RestApiId")) == api
+
+
+def _function_of(uri: Any) -> str | None:
+    """The logical id in the integration Uri's `Fn::GetAtt [<Function>, "Arn"]`, wherever the Join put it."""
+    if isinstance(uri, dict):
+        att = uri.get("Fn::GetAtt")
+        if isinstance(att, list) and len(att) == 2 and att[1] == "Arn":
+            return str(att[0])
+        uri = list(uri.values())
+    if isinstance(uri, list):
+        return next((found for part in uri if (found := _function_of(part))), None)
+    return None
+
+
+def _read_routes(template: dict, api: str) -> dict[str, dict[str, Route]]:
+    """Resource path -> method -> route; the tree is walked through each Resource's ParentId `Ref`."""
+    resources = {n: p for n, p in _of_type(template, "AWS::ApiGateway::Resource").items() if _on(p, api)}
+    paths: dict[str, str] = {}
+
+    def path_of(resource_id: str | None) -> str:
+        if resource_id is None:  # `Fn::GetAtt [Api, RootResourceId]` is the root
+            return "/"
+        if resource_id not in paths:
+            props = resources[resource_id]
+            paths[resource_id] = path_of(_ref(props["ParentId"])).rstrip("/") + "/" + props["PathPart"]
+        return paths[resource_id]
+
+    routes: dict[str, dict[str, Route]] = {path_of(r): {} for r in resources}
+    for props in _of_type(template, "AWS::ApiGateway::Method").values():
+        if _on(props, api):
+            path, integration = path_of(_ref(props.get("ResourceId"))), props.get("Integration", {})
+            method = props["HttpMethod"].upper()
+            function = _function_of(integration.get("Uri"))
+            routes.setdefault(path, {})[method] = Route(
+                method, path, bool(props.get("ApiKeyRequired")), function, integration
+            )
+    return routes
+
+
+def _read_keys(template: dict, api: str, stage_id: str | None, api_keys: dict[str, str]) -> dict:
+    """Key value -> (key logical id, (rate, burst) or None), for enabled keys in a usage plan on the stage."""
+    plans = {
+        name: p for name, p in _of_type(template, "AWS::ApiGateway::UsagePlan").items()
+        if any(_ref(s.get("ApiId")) == api and _ref(s.get("Stage")) in (stage_id, None)
+               for s in p.get("ApiStages", []))
+    }
+    plan_of_key = {
+        _ref(p.get("KeyId")): plans[plan_id]
+        for p in _of_type(template, "AWS::ApiGateway::UsagePlanKey").values()
+        if (plan_id := _ref(p.get("UsagePlanId"))) in plans
+    }
+    keys = [n for n, p in _of_type(template, "AWS::ApiGateway::ApiKey").items() if p.get("Enabled", True)]
+    known = {}
+    for value, kind in api_keys.items():
+        prefix = kind[:1].upper() + kind[1:] + "Key"  # CDK appends a hash to `StorefrontKey`
+        key_id = next((k for k in sorted(keys) if k.startswith(prefix) and k in plan_of_key), None)
+        if key_id:
+            throttle = plan_of_key[key_id].get("Throttle")
+            limits = (float(throttle["RateLimit"]), float(throttle["BurstLimit"])) if throttle else None
+            known[value] = (key_id, limits)
+    return known
+
+
+def _rank(parts: list[str], segments: list[str]) -> tuple[list[int], dict[str, str]] | None:
+    """How specifically a resource path matches (per segment 0 literal, 1 param, 2 greedy), and its params."""
+    rank: list[int] = []
+    params: dict[str, str] = {}
+    for i, part in enumerate(parts):
+        if i >= len(segments):
+            return None
+        if part.startswith("{") and part.endswith("+}"):
+            params[part[1:-2]] = "/".join(segments[i:])
+            return [*rank, 2], params
+        if part.startswith("{"):
+            params[part[1:-1]] = segments[i]
+        elif part != segments[i]:
+            return None
+        rank.append(1 if part.startswith("{") else 0)
+    return (rank, params) if len(parts) == len(segments) else None
+
+
+def _render(template: str, context: dict[str, Any]) -> str:
+    """Substitute `$context...` references as VTL does: unknown ones stay literal, quiet `$!` ones vanish."""
+
+    def value(match: re.Match) -> str:
+        node: Any = context
+        for part in match.group(3).strip(".").split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return "" if match.group(1) else match.group(0)
+        return node if isinstance(node, str) else json.dumps(node)
+
+    return _CONTEXT_REF.sub(value, template)

@@ -1,0 +1,233 @@
+"""Run every Lambda invocation in this process by importing the handler the template names."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+
+from local import settle
+from local.template import ACCOUNT_ID, REGION
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+
+# Keep Powertools offline and quiet; a value given by the template or the settings wins.
+LOCAL_DEFAULTS = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "AWS_REGION": REGION,
+    "AWS_DEFAULT_REGION": REGION,
+}
+# Per-function values that cannot be one value in a shared process.
+PER_FUNCTION_NAMES = {"POWERTOOLS_SERVICE_NAME"}
+SHARED_SERVICE_NAME = "oms"
+
+log = logging.getLogger("local.lambda")
+
+
+class ConflictingEnvironment(ValueError):
+    """Two functions give one environment variable different values: one process cannot host both."""
+
+
+class FunctionError(RuntimeError):
+    """A handler raised: the Lambda error payload, as a caller on AWS would see it."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__(f"{payload.get('errorType')}: {payload.get('errorMessage')}")
+        self.payload = payload
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What the template says about one Python function."""
+
+    logical_id: str
+    name: str
+    handler: str
+    environment: Mapping[str, str] = field(default_factory=dict)
+    timeout: int = 3
+    memory_size: int = 128
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.name}"
+
+    @property
+    def folder(self) -> str:
+        return self.handler.split(".", 1)[0]
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    identity: Any = None
+    client_context: Any = None
+    _started: float = field(default_factory=time.monotonic)
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return f"local/[{self.function_version}]{self.aws_request_id}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed = time.monotonic() - self._started
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
+
+
+def union_environment(functions: Iterable[FunctionSpec], overrides: Mapping[str, str] | None = None
+                      ) -> dict[str, str]:
+    """Every function's environment as one: the same name must mean the same value everywhere."""
+    merged: dict[str, str] = dict(LOCAL_DEFAULTS)
+    owners: dict[str, str] = {}
+    overrides = dict(overrides or {})
+    for spec in functions:
+        for name, value in spec.environment.items():
+            if name in PER_FUNCTION_NAMES or name in overrides:
+                continue
+            value = str(value)
+            if name in owners and merged[name] != value:
+                raise ConflictingEnvironment(
+                    f"{name} is {merged[name]!r} in {owners[name]} but {value!r} in {spec.logical_id}")
+            merged[name], owners[name] = value, spec.logical_id
+    merged["POWERTOOLS_SERVICE_NAME"] = SHARED_SERVICE_NAME
+    merged.update({name: str(value) for name, value in overrides.items()})
+    return merged
+
+
+class LambdaRuntime:
+    """Hosts the template's Python functions in this process and answers moto's Lambda invocations."""
+
+    def __init__(self, functions: Iterable[FunctionSpec], code_paths: Iterable[Path] = (FUNCTIONS_DIR,),
+                 settings_overrides: Mapping[str, str] | None = None) -> None:
+        self.functions = {spec.logical_id: spec for spec in functions}
+        self._by_name = {spec.name: spec for spec in self.functions.values()}
+        self.code_paths = [str(path) for path in code_paths]
+        self.env = union_environment(self.functions.values(), settings_overrides)
+        self._saved_env: dict[str, str | None] = {}
+        self._saved_invoke: Any = None
+        self._environments: dict[str, threading.Lock] = {}
+        self._environments_lock = threading.Lock()
+
+    def install(self) -> None:
+        """Set the shared environment and make moto run invocations here instead of in Docker."""
+        self._add_code_paths()
+        # With metrics disabled locally, a handler that emits none is expected, not news.
+        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+        for name, value in self.env.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+        self._saved_invoke = LambdaFunction.__dict__["_invoke_lambda"]
+        runtime = self
+
+        def _invoke_lambda(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+            spec = runtime._by_name.get(function.function_name)
+            if spec is None:
+                return json.dumps({"errorType": "Runtime.NotHosted",
+                                   "errorMessage": f"{function.function_name} is not a local function"}), True, ""
+            return runtime.run(spec, event)
+
+        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign,assignment]
+
+    def uninstall(self) -> None:
+        if self._saved_invoke is not None:
+            LambdaFunction._invoke_lambda = self._saved_invoke  # type: ignore[method-assign]
+            self._saved_invoke = None
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def spec(self, logical_id_or_folder: str) -> FunctionSpec:
+        """A function by its logical id, physical name or handler folder (`place_order`)."""
+        if logical_id_or_folder in self.functions:
+            return self.functions[logical_id_or_folder]
+        if logical_id_or_folder in self._by_name:
+            return self._by_name[logical_id_or_folder]
+        matches = [spec for spec in self.functions.values() if spec.folder == logical_id_or_folder]
+        if len(matches) != 1:
+            raise KeyError(f"no single function named {logical_id_or_folder!r}; known: {sorted(self.functions)}")
+        return matches[0]
+
+    def invoke(self, logical_id_or_folder: str, event: Any) -> Any:
+        """Invoke a function directly, as API Gateway's proxy integration does; FunctionError if it raised."""
+        payload, errored, _ = self.run(self.spec(logical_id_or_folder), event)
+        result = json.loads(payload)
+        if errored:
+            raise FunctionError(result)
+        return result
+
+    def run(self, spec: FunctionSpec, event: Any) -> tuple[str, bool, str]:
+        """One invocation: (payload JSON, errored, logs) as moto's Lambda expects from a container."""
+        if isinstance(event, str | bytes):
+            event = json.loads(event or "{}")
+        context = LambdaContext(function_name=spec.name, invoked_function_arn=spec.arn,
+                                memory_limit_in_mb=spec.memory_size, timeout_seconds=spec.timeout)
+        with settle.in_flight(), self._environment(spec):
+            try:
+                handler = self._handler(spec)
+                result = handler(event, context)
+            except Exception as error:  # noqa: BLE001 - every failure becomes a Lambda error
+                log.warning("%s raised %s: %s", spec.logical_id, type(error).__name__, error,
+                            exc_info=log.isEnabledFor(logging.DEBUG))
+                return json.dumps(_error_payload(error)), True, traceback.format_exc()
+        try:
+            return json.dumps(result), False, ""
+        except (TypeError, ValueError) as error:
+            payload = {"errorType": "Runtime.MarshalError", "errorMessage": f"Unable to marshal response: {error}"}
+            return json.dumps(payload), True, ""
+
+    def _environment(self, spec: FunctionSpec) -> threading.Lock:
+        """The one execution environment of a handler module: its invocations run one at a time.
+
+        On Lambda an execution environment serves one request at a time, and handler modules keep
+        per-request state in globals (Powertools' resolver holds `current_event`, the logger its
+        keys). Here every invocation shares the module, so concurrent ones must take turns, as if
+        the function had one warm environment; different functions still run side by side.
+        """
+        module = spec.handler.rpartition(".")[0]
+        with self._environments_lock:
+            return self._environments.setdefault(module, threading.Lock())
+
+    def _add_code_paths(self) -> None:
+        for path in reversed(self.code_paths):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+
+    def _handler(self, spec: FunctionSpec) -> Any:
+        self._add_code_paths()
+        module_name, _, function_name = spec.handler.rpartition(".")
+        return getattr(importlib.import_module(module_name), function_name)
+
+
+def _error_payload(error: BaseException) -> dict[str, Any]:
+    return {
+        "errorType": type(error).__name__,
+        "errorMessage": str(error),
+        "stackTrace": traceback.format_tb(error.__traceback__),
+    }

@@ -1,0 +1,264 @@
+"""Create in moto, through the AWS APIs, every resource of a template that matters locally."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from local.lambda_runtime import FunctionSpec
+from local.template import REGION, Template
+
+log = logging.getLogger("local.provision")
+
+# Resources with no local behaviour: monitoring, permissions moto does not enforce, CDK plumbing.
+SKIPPED_TYPES = frozenset({
+    "AWS::CDK::Metadata", "AWS::Logs::LogGroup", "AWS::Logs::MetricFilter", "AWS::Logs::SubscriptionFilter",
+    "AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard",
+    "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig",
+    "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::Lambda::LayerVersion", "AWS::KMS::Key",
+    "AWS::KMS::Alias", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription",
+    "AWS::Events::Archive", "AWS::Events::EventBusPolicy", "AWS::SecretsManager::RotationSchedule",
+    "AWS::SES::ConfigurationSetEventDestination", "AWS::CloudFormation::CustomResource",
+    "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::XRay::Group", "AWS::XRay::SamplingRule",
+})
+# Read from the template by the API emulator itself.
+API_TYPE_PREFIX = "AWS::ApiGateway::"
+_DUMMY_ZIP = io.BytesIO()
+with zipfile.ZipFile(_DUMMY_ZIP, "w") as archive:
+    archive.writestr("index.py", "def handler(event, context):\n    raise RuntimeError('runs in-process')\n")
+
+
+class ProvisionError(RuntimeError):
+    """The template declares something the local stack cannot create."""
+
+
+@dataclass
+class Resources:
+    """What provisioning created: logical id -> physical name or ARN, by kind."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
+    state_machines: dict[str, str] = field(default_factory=dict)
+    event_buses: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
+    schedule_groups: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    email_identities: dict[str, str] = field(default_factory=dict)
+    configuration_sets: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    api: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def state_machine_arn(self) -> str:
+        """The one state machine's ARN (OMS has one: the order's life)."""
+        if len(self.state_machines) != 1:
+            raise LookupError(f"expected one state machine, found {sorted(self.state_machines)}")
+        return next(iter(self.state_machines.values()))
+
+    def _record(self, template: Template, logical_id: str, kind: dict[str, str], value: str) -> None:
+        kind[logical_id] = value
+        self.names[logical_id] = template.physical_name(logical_id)
+        self.arns[logical_id] = template.arn(logical_id)
+        self.types[logical_id] = template.type_of(logical_id)
+
+
+def provision(template: Template, session: boto3.session.Session | None = None) -> Resources:
+    """Create the template's resources in the active moto mock; return what was created."""
+    session = session or boto3.session.Session(region_name=REGION)
+    creator = _Creator(template, session)
+    return creator.run()
+
+
+class _Creator:
+    def __init__(self, template: Template, session: boto3.session.Session) -> None:
+        self.template = template
+        self.client = session.client
+        self.resources = Resources()
+
+    def run(self) -> Resources:
+        steps: list[tuple[tuple[str, ...], Any]] = [
+            (("AWS::IAM::Role",), self.role),
+            (("AWS::SecretsManager::Secret",), self.secret),
+            (("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"), self.table),
+            (("AWS::SQS::Queue",), self.queue),
+            (("AWS::SNS::Topic",), self.topic),
+            (("AWS::Events::EventBus",), self.event_bus),
+            (("AWS::Scheduler::ScheduleGroup",), self.schedule_group),
+            (("AWS::SES::EmailIdentity",), self.email_identity),
+            (("AWS::SES::ConfigurationSet",), self.configuration_set),
+            (("AWS::Lambda::Function",), self.function),
+            (("AWS::StepFunctions::StateMachine",), self.state_machine),
+            (("AWS::Events::Rule",), self.rule),
+            (("AWS::Scheduler::Schedule",), self.schedule),
+        ]
+        handled = {resource_type for types, _ in steps for resource_type in types}
+        for types, create in steps:
+            for logical_id in self.template.of_type(*types):
+                create(logical_id, self.template.properties(logical_id))
+        for logical_id, resource in self.template.resources.items():
+            resource_type = resource.get("Type", "")
+            if resource_type in handled:
+                continue
+            if resource_type.startswith(API_TYPE_PREFIX):
+                self.resources.api[logical_id] = resource_type
+            elif resource_type in SKIPPED_TYPES or resource_type.startswith("Custom::"):
+                self.resources.skipped[logical_id] = resource_type
+            else:
+                log.warning("%s (%s) has no local equivalent and is left out", logical_id, resource_type)
+                self.resources.skipped[logical_id] = resource_type
+        return self.resources
+
+    def name(self, logical_id: str) -> str:
+        return self.template.physical_name(logical_id)
+
+    def role(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.client("iam").create_role(
+            RoleName=self.name(logical_id), Path=props.get("Path", "/"),
+            AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {})))
+        self.resources.names[logical_id] = self.name(logical_id)
+        self.resources.arns[logical_id] = self.template.arn(logical_id)
+
+    def secret(self, logical_id: str, props: dict[str, Any]) -> None:
+        client = self.client("secretsmanager")
+        value = props.get("SecretString")
+        if value is None:
+            value = _generated_secret(client, props.get("GenerateSecretString", {}))
+        arn = client.create_secret(Name=self.name(logical_id), SecretString=value)["ARN"]
+        self.template.bind(logical_id, ref=arn, Arn=arn)
+        self.resources._record(self.template, logical_id, self.resources.secrets, arn)
+
+    def table(self, logical_id: str, props: dict[str, Any]) -> None:
+        client = self.client("dynamodb")
+        name = self.name(logical_id)
+        request: dict[str, Any] = {
+            "TableName": name, "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"], "BillingMode": "PAY_PER_REQUEST",
+        }
+        for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if props.get(index_kind):
+                request[index_kind] = [
+                    {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+                    for index in props[index_kind]]
+        stream = props.get("StreamSpecification", {}).get("StreamViewType")
+        if stream:
+            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
+        client.create_table(**request)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled", True) and ttl.get("AttributeName"):
+            client.update_time_to_live(TableName=name, TimeToLiveSpecification={
+                "Enabled": True, "AttributeName": ttl["AttributeName"]})
+        self.resources._record(self.template, logical_id, self.resources.tables, name)
+
+    def queue(self, logical_id: str, props: dict[str, Any]) -> None:
+        attributes = {"FifoQueue": "true"} if props.get("FifoQueue") else {}
+        url = self.client("sqs").create_queue(QueueName=self.name(logical_id), Attributes=attributes)["QueueUrl"]
+        self.template.bind(logical_id, ref=url)
+        self.resources._record(self.template, logical_id, self.resources.queues, url)
+
+    def topic(self, logical_id: str, props: dict[str, Any]) -> None:
+        arn = self.client("sns").create_topic(Name=self.name(logical_id))["TopicArn"]
+        self.resources._record(self.template, logical_id, self.resources.topics, arn)
+
+    def event_bus(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.client("events").create_event_bus(Name=self.name(logical_id))
+        self.resources._record(self.template, logical_id, self.resources.event_buses, self.name(logical_id))
+
+    def schedule_group(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.client("scheduler").create_schedule_group(Name=self.name(logical_id))
+        self.resources._record(self.template, logical_id, self.resources.schedule_groups, self.name(logical_id))
+
+    def email_identity(self, logical_id: str, props: dict[str, Any]) -> None:
+        identity = props["EmailIdentity"]
+        ses = self.client("ses")
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+        self.resources._record(self.template, logical_id, self.resources.email_identities, identity)
+
+    def configuration_set(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.client("sesv2").create_configuration_set(ConfigurationSetName=self.name(logical_id))
+        self.resources._record(self.template, logical_id, self.resources.configuration_sets,
+                               self.name(logical_id))
+
+    def function(self, logical_id: str, props: dict[str, Any]) -> None:
+        runtime = str(props.get("Runtime", ""))
+        if not runtime.startswith("python"):
+            self.resources.skipped[logical_id] = f"AWS::Lambda::Function ({runtime or 'no runtime'})"
+            return
+        name = self.name(logical_id)
+        environment = {key: str(value) for key, value in
+                       props.get("Environment", {}).get("Variables", {}).items()}
+        self.client("lambda").create_function(
+            FunctionName=name, Runtime=runtime, Role=props["Role"], Handler=props["Handler"],
+            Code={"ZipFile": _DUMMY_ZIP.getvalue()}, Environment={"Variables": environment},
+            Timeout=int(props.get("Timeout", 3)), MemorySize=int(props.get("MemorySize", 128)))
+        spec = FunctionSpec(logical_id=logical_id, name=name, handler=props["Handler"], environment=environment,
+                            timeout=int(props.get("Timeout", 3)), memory_size=int(props.get("MemorySize", 128)))
+        self.resources.functions[logical_id] = spec
+        self.resources.names[logical_id] = name
+        self.resources.arns[logical_id] = spec.arn
+        self.resources.types[logical_id] = "AWS::Lambda::Function"
+
+    def state_machine(self, logical_id: str, props: dict[str, Any]) -> None:
+        definition = props.get("DefinitionString") or json.dumps(props.get("Definition", {}))
+        for key, value in (props.get("DefinitionSubstitutions") or {}).items():
+            definition = definition.replace("${" + key + "}", str(value))
+        json.loads(definition)
+        arn = self.client("stepfunctions").create_state_machine(
+            name=self.name(logical_id), definition=definition, roleArn=props["RoleArn"],
+            type=props.get("StateMachineType", "STANDARD"))["stateMachineArn"]
+        self.template.bind(logical_id, ref=arn, Arn=arn)
+        self.resources._record(self.template, logical_id, self.resources.state_machines, arn)
+
+    def rule(self, logical_id: str, props: dict[str, Any]) -> None:
+        client = self.client("events")
+        name = self.name(logical_id)
+        bus = str(props.get("EventBusName", "default")).split("/")[-1]
+        request: dict[str, Any] = {"Name": name, "EventBusName": bus, "State": props.get("State", "ENABLED")}
+        if "EventPattern" in props:
+            pattern = props["EventPattern"]
+            request["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
+        if "ScheduleExpression" in props:
+            request["ScheduleExpression"] = props["ScheduleExpression"]
+        client.put_rule(**request)
+        targets = [_rule_target(target) for target in props.get("Targets", [])]
+        if targets:
+            client.put_targets(Rule=name, EventBusName=bus, Targets=targets)  # type: ignore[arg-type]
+        self.resources._record(self.template, logical_id, self.resources.rules, name)
+
+    def schedule(self, logical_id: str, props: dict[str, Any]) -> None:
+        request = {key: value for key, value in props.items() if key in (
+            "GroupName", "ScheduleExpression", "ScheduleExpressionTimezone", "FlexibleTimeWindow",
+            "Target", "State", "ActionAfterCompletion", "Description")}
+        self.client("scheduler").create_schedule(Name=self.name(logical_id), **request)
+        self.resources.names[logical_id] = self.name(logical_id)
+
+
+def _rule_target(target: dict[str, Any]) -> dict[str, Any]:
+    allowed = ("Id", "Arn", "RoleArn", "Input", "InputPath", "InputTransformer", "RetryPolicy",
+               "DeadLetterConfig", "SqsParameters", "HttpParameters")
+    return {key: value for key, value in target.items() if key in allowed}
+
+
+def _generated_secret(client: Any, spec: dict[str, Any]) -> str:
+    options = {key: spec[key] for key in (
+        "PasswordLength", "ExcludeCharacters", "ExcludeNumbers", "ExcludePunctuation", "ExcludeUppercase",
+        "ExcludeLowercase", "IncludeSpace", "RequireEachIncludedType") if key in spec}
+    password = client.get_random_password(**options)["RandomPassword"]
+    if "SecretStringTemplate" in spec and "GenerateStringKey" in spec:
+        document = json.loads(spec["SecretStringTemplate"])
+        document[spec["GenerateStringKey"]] = password
+        return json.dumps(document)
+    return str(password)

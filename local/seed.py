@@ -1,0 +1,60 @@
+"""The seed: reading a seed file, handing its settings to the functions, and a stack with it loaded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SEED = Path(__file__).with_name("default_seed.json")
+# A secret never travels as an environment variable: the webhook secret stays out of the settings map.
+_NOT_ENVIRONMENT = {"storefront_webhook_secret"}
+
+
+def read_seed(path: str | Path | None = None) -> dict[str, Any]:
+    """A seed file (the shipped default without a path), with CONTRACT's values for what it leaves out."""
+    from oms.models import Seed
+
+    raw = json.loads(Path(path or DEFAULT_SEED).read_text())
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: a seed is a JSON object")
+    return Seed.model_validate(raw).model_dump(mode="json")
+
+
+def settings_environment(seed: dict[str, Any], base_url: str) -> dict[str, str]:
+    """The seed's settings as the functions' variables (null becomes empty, as infra/config.py does)."""
+    env = {"PUBLIC_BASE_URL": base_url}
+    for name, value in seed["settings"].items():
+        if name not in _NOT_ENVIRONMENT:
+            env[f"OMS_{name.upper()}"] = "" if value is None else str(value)
+    return env
+
+
+def api_key_kinds(seed: dict[str, Any]) -> dict[str, str]:
+    """Key value -> which key it is, as the API emulator needs them."""
+    return {value: kind for kind, value in seed["api_keys"].items()}
+
+
+@contextmanager
+def seeded_stack(seed: dict[str, Any], base_url: str, template: dict[str, Any] | None = None,
+                 sleep_mode: str = "clock") -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The synthesized template on moto with the seed loaded: (LocalStack, template)."""
+    # moto, boto3 and the CDK cost seconds to import: only the commands that run a stack pay for them.
+    from oms import aws, settings
+    from oms.catalog import load_seed
+    from oms.repository import catalog
+
+    from local.stack import local_stack
+    from local.synth import template as synthesized
+
+    template = template or synthesized()
+    with local_stack(template, settings_overrides=settings_environment(seed, base_url),
+                     sleep_mode=sleep_mode) as stack:
+        # Clients, settings and secrets cached before the stack existed would point at nothing.
+        aws.reset()
+        settings.reload()
+        catalog.forget_secrets()
+        load_seed(seed)
+        yield stack, template
