@@ -108,6 +108,8 @@ def _commit(bundle: OrderBundle, plan: Allocation) -> None:
 def dispatch(order_id: str, shipment_id: str, seen: str, task_token: str) -> None:
     """Send the partner its request once, park the token; resume at once if the shipment moved meanwhile."""
     shipment = repo.park_token(order_id, shipment_id, task_token)
+    if shipment is None:
+        raise OrderNotFound(f"No shipment {shipment_id} in {order_id}.")
     if not shipment.get("requested_at"):
         bundle = _bundle(order_id)
         kind = EmailKind.PURCHASE_ORDER if shipment["kind"] == ShipmentKind.DROPSHIP else EmailKind.FULFILLMENT_REQUEST
@@ -150,7 +152,12 @@ def notify_shipment(order_id: str, shipment_id: str) -> list[str]:
 
 def compensate(order_id: str, error: dict[str, Any] | None) -> None:
     """The order could not finish: release what it holds, mark it FAILED, tell the customer."""
-    bundle = _bundle(order_id)
+    found = repo.load(order_id)
+    if found is None:
+        # An execution started for an order that was never written holds nothing to give back.
+        logger.error("nothing to compensate: no such order", extra={"order_id": order_id, "error": error})
+        return
+    bundle = found
     now = clock.iso()
     for shipment in bundle.shipments:
         if shipment["status"] not in (ShipmentStatus.SENT, ShipmentStatus.ACCEPTED):

@@ -133,12 +133,17 @@ def set_header(order_id: str, changes: dict[str, Any]) -> None:
                      ExpressionAttributeNames=names, ExpressionAttributeValues=to_item(values))
 
 
-def park_token(order_id: str, shipment_id: str, token: str) -> dict[str, Any]:
-    """Store the execution's task token on the shipment and return the shipment as it now is."""
-    result = db().update_item(
-        TableName=_table(), Key=to_item(keys.shipment(order_id, shipment_id)),
-        UpdateExpression="SET task_token = :t", ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeValues=to_item({":t": token}), ReturnValues="ALL_NEW")
+def park_token(order_id: str, shipment_id: str, token: str) -> dict[str, Any] | None:
+    """Store the execution's task token on the shipment and return the shipment as it now is (None if none)."""
+    try:
+        result = db().update_item(
+            TableName=_table(), Key=to_item(keys.shipment(order_id, shipment_id)),
+            UpdateExpression="SET task_token = :t", ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_item({":t": token}), ReturnValues="ALL_NEW")
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
     return from_item(result["Attributes"])
 
 
