@@ -11,10 +11,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
+
+from local.api_template import Route, of_type, on_api, read_keys, read_routes
 
 Invoke = Callable[[str, dict], dict]
 HttpResponse = tuple[int, dict[str, str], bytes]
@@ -34,15 +35,6 @@ _PROXY_FIELDS = {"statusCode", "statusDescription", "headers", "multiValueHeader
 _CONTEXT_REF = re.compile(r"\$(!?)(\{)?context((?:\.[A-Za-z0-9_]+)+)(?(2)\})")
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    key_required: bool
-    function: str | None
-    integration: dict
-
-
 class ApiEmulator:
     """Answers HTTP requests as the template's REST API stage would, running integrations through `invoke`."""
 
@@ -56,21 +48,21 @@ class ApiEmulator:
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        found = _of_type(template, "AWS::ApiGateway::RestApi")
+        found = of_type(template, "AWS::ApiGateway::RestApi")
         if len(found) != 1:
             raise ValueError(f"expected one AWS::ApiGateway::RestApi, found {sorted(found)}")
         self.api_logical_id = api = next(iter(found))
         self.api_id = api_id or hashlib.sha256(api.encode()).hexdigest()[:10]
-        stages = {n: p for n, p in _of_type(template, "AWS::ApiGateway::Stage").items() if _on(p, api)}
+        stages = {n: p for n, p in of_type(template, "AWS::ApiGateway::Stage").items() if on_api(p, api)}
         stage_id, stage = next(iter(stages.items()), (None, {}))
         self.stage: str = stage.get("StageName", "dev")
         self._stage_variables = stage.get("Variables") or None
         # Specific method settings override the stage-wide `/*` `*` one, so they are looked at first.
         self._method_settings = sorted(stage.get("MethodSettings") or [], key=lambda m: m.get("ResourcePath") == "/*")
-        self._routes = _read_routes(template, api)
-        responses = _of_type(template, "AWS::ApiGateway::GatewayResponse").values()
-        self._responses = {p["ResponseType"]: p for p in responses if _on(p, api)}
-        self._keys = _read_keys(template, api, stage_id, api_keys)
+        self._routes = read_routes(template, api)
+        responses = of_type(template, "AWS::ApiGateway::GatewayResponse").values()
+        self._responses = {p["ResponseType"]: p for p in responses if on_api(p, api)}
+        self._keys = read_keys(template, api, stage_id, api_keys)
         self._invoke, self._wall_clock, self._monotonic = invoke, wall_clock, monotonic
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
@@ -246,80 +238,6 @@ class ApiEmulator:
                 out[name] = request_header[source.lower().removeprefix("method.request.header.")]
         body = _render(templates[content_type], context)
         return status, self._standard_headers(out, context), body.encode()
-
-
-def _of_type(template: dict, kind: str) -> dict[str, dict]:
-    resources = template.get("Resources", {})
-    return {name: r.get("Properties", {}) for name, r in resources.items() if r.get("Type") == kind}
-
-
-def _ref(value: Any) -> str | None:
-    return value.get("Ref") if isinstance(value, dict) else None
-
-
-def _on(props: dict, api: str) -> bool:
-    return _ref(props.get("RestApiId")) == api
-
-
-def _function_of(uri: Any) -> str | None:
-    """The logical id in the integration Uri's `Fn::GetAtt [<Function>, "Arn"]`, wherever the Join put it."""
-    if isinstance(uri, dict):
-        att = uri.get("Fn::GetAtt")
-        if isinstance(att, list) and len(att) == 2 and att[1] == "Arn":
-            return str(att[0])
-        uri = list(uri.values())
-    if isinstance(uri, list):
-        return next((found for part in uri if (found := _function_of(part))), None)
-    return None
-
-
-def _read_routes(template: dict, api: str) -> dict[str, dict[str, Route]]:
-    """Resource path -> method -> route; the tree is walked through each Resource's ParentId `Ref`."""
-    resources = {n: p for n, p in _of_type(template, "AWS::ApiGateway::Resource").items() if _on(p, api)}
-    paths: dict[str, str] = {}
-
-    def path_of(resource_id: str | None) -> str:
-        if resource_id is None:  # `Fn::GetAtt [Api, RootResourceId]` is the root
-            return "/"
-        if resource_id not in paths:
-            props = resources[resource_id]
-            paths[resource_id] = path_of(_ref(props["ParentId"])).rstrip("/") + "/" + props["PathPart"]
-        return paths[resource_id]
-
-    routes: dict[str, dict[str, Route]] = {path_of(r): {} for r in resources}
-    for props in _of_type(template, "AWS::ApiGateway::Method").values():
-        if _on(props, api):
-            path, integration = path_of(_ref(props.get("ResourceId"))), props.get("Integration", {})
-            method = props["HttpMethod"].upper()
-            function = _function_of(integration.get("Uri"))
-            routes.setdefault(path, {})[method] = Route(
-                method, path, bool(props.get("ApiKeyRequired")), function, integration
-            )
-    return routes
-
-
-def _read_keys(template: dict, api: str, stage_id: str | None, api_keys: dict[str, str]) -> dict:
-    """Key value -> (key logical id, (rate, burst) or None), for enabled keys in a usage plan on the stage."""
-    plans = {
-        name: p for name, p in _of_type(template, "AWS::ApiGateway::UsagePlan").items()
-        if any(_ref(s.get("ApiId")) == api and _ref(s.get("Stage")) in (stage_id, None)
-               for s in p.get("ApiStages", []))
-    }
-    plan_of_key = {
-        _ref(p.get("KeyId")): plans[plan_id]
-        for p in _of_type(template, "AWS::ApiGateway::UsagePlanKey").values()
-        if (plan_id := _ref(p.get("UsagePlanId"))) in plans
-    }
-    keys = [n for n, p in _of_type(template, "AWS::ApiGateway::ApiKey").items() if p.get("Enabled", True)]
-    known = {}
-    for value, kind in api_keys.items():
-        prefix = kind[:1].upper() + kind[1:] + "Key"  # CDK appends a hash to `StorefrontKey`
-        key_id = next((k for k in sorted(keys) if k.startswith(prefix) and k in plan_of_key), None)
-        if key_id:
-            throttle = plan_of_key[key_id].get("Throttle")
-            limits = (float(throttle["RateLimit"]), float(throttle["BurstLimit"])) if throttle else None
-            known[value] = (key_id, limits)
-    return known
 
 
 def _rank(parts: list[str], segments: list[str]) -> tuple[list[int], dict[str, str]] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formatdate, make_msgid
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -49,7 +49,8 @@ def _deliver(to: str, subject: str, text: str, html: str, kind: EmailKind, order
     sender = settings().sender
     message = MIMEMultipart("alternative")
     message["Subject"] = subject
-    message["From"] = formataddr(("OMS", sender)) if "<" not in sender else sender
+    # The merchant's own address as configured (a display name, if wanted, goes in the setting itself).
+    message["From"] = sender
     message["To"] = to
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "oms.local")
