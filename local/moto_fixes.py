@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
 import json
@@ -15,6 +16,7 @@ from typing import Any
 
 import boto3
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.events.models import Rule
 from moto.events.utils import EventTemplateParser
@@ -72,6 +74,76 @@ def serialise_dynamodb() -> None:
         _patch("serialise_dynamodb", DynamoDBBackend, name, locked(DynamoDBBackend.__dict__[name]))
     for name in _DYNAMODB_REQUESTS:
         _patch("serialise_dynamodb", DynamoHandler, name, locked(DynamoHandler.__dict__[name]))
+
+
+def back_up_touched_items_only() -> None:
+    """moto backs a transaction up by deep-copying every table it touches, once per item, so each
+    transaction costs time and garbage in proportion to the whole table: the local stack slowed with
+    every order it held. DynamoDB's all-or-nothing needs only the touched items back: save those,
+    let moto's own backup be the table itself, and put the items back if the transaction fails."""
+    import moto.dynamodb.models as models
+
+    original = DynamoDBBackend.__dict__["transact_write_items"]
+
+    class _TablesNotCopied:
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = []
+        for item in transact_items:
+            op: dict[str, Any] = next(iter(item.values()), {})
+            table = backend.tables.get(str(op.get("TableName")))
+            if table is None:
+                continue
+            key = op.get("Key") or {name: op.get("Item", {}).get(name)
+                                    for name in (table.hash_key_attr, table.range_key_attr) if name}
+            saved.append((op["TableName"], key, copy.deepcopy(backend.get_item(op["TableName"], key))))
+        models.copy = _TablesNotCopied  # type: ignore[assignment]
+        try:
+            original(backend, transact_items)
+        except Exception:
+            for table_name, key, before in reversed(saved):
+                table = backend.tables[table_name]
+                now = backend.get_item(table_name, key)
+                if now is not None:
+                    table.delete_item(now.hash_key, now.range_key)
+                if before is not None:
+                    table.put_item(before.to_json()["Attributes"])
+            raise
+        finally:
+            models.copy = copy  # type: ignore[assignment]
+
+    _patch("back_up_touched_items_only", DynamoDBBackend, "transact_write_items", transact_write_items)
+
+
+def query_one_partition() -> None:
+    """moto answers a query on a table's own key by sorting every item of the table and keeping
+    those of one partition, so reading one order cost more with every order stored. A query on the
+    table key only ever reads its partition: let it see just that, already sorted by range key."""
+    original_query, original_items = Table.__dict__["query"], Table.__dict__["all_items"]
+
+    def all_items(table: Table) -> list[Any]:
+        hash_key = _QUERIED_PARTITION.get()
+        if hash_key is None or not table.range_key_attr:
+            return list(original_items(table))
+        partition = table.items.get(hash_key, {})  # .get: the defaultdict must not grow an empty one
+        return sorted(partition.values(), key=lambda item: item.range_key)
+
+    def query(table: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        on_index = kwargs.get("index_name") or (args[6] if len(args) > 6 else None)
+        token = _QUERIED_PARTITION.set(None if on_index else hash_key)
+        try:
+            return original_query(table, hash_key, *args, **kwargs)
+        finally:
+            _QUERIED_PARTITION.reset(token)
+
+    _patch("query_one_partition", Table, "all_items", all_items)
+    _patch("query_one_partition", Table, "query", query)
+
+
+_QUERIED_PARTITION: contextvars.ContextVar[Any] = contextvars.ContextVar("queried_partition", default=None)
 
 
 # --- (b) EventBridge ------------------------------------------------------------------------------
@@ -241,9 +313,10 @@ def stamp_ses_send_time() -> None:
         _patch("stamp_ses_send_time", SESBackend, name, functools.wraps(original)(stamped))
 
 
+# Order matters: serialise_dynamodb wraps what the fixes before it put in place.
 FIXES: tuple[Callable[[], None], ...] = (
-    serialise_dynamodb, deliver_eventbridge_targets, clock_driven_sleeps, definite_json_paths,
-    stamp_ses_send_time,
+    back_up_touched_items_only, query_one_partition, serialise_dynamodb, deliver_eventbridge_targets,
+    clock_driven_sleeps, definite_json_paths, stamp_ses_send_time,
 )
 
 

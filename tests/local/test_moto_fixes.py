@@ -53,6 +53,61 @@ def test_concurrent_conditional_decrements_never_oversell(dynamodb_table):
     assert (taken, item["available"]["N"]) == (100, "0")
 
 
+def test_a_failed_transaction_puts_back_only_what_it_touched(dynamodb_table):
+    from moto.dynamodb.models import dynamodb_backends
+
+    tables = dynamodb_backends["123456789012"]["us-east-1"].tables
+    stock_table = tables["Stock"]
+    for n in range(50):
+        dynamodb_table.put_item(TableName="Stock", Item={"PK": {"S": f"SKU#{n}"}, "available": {"N": "1"}})
+
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        dynamodb_table.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "Stock", "Item": {"PK": {"S": "SKU#NEW"}, "available": {"N": "5"}}}},
+            {"Update": {"TableName": "Stock", "Key": {"PK": {"S": "SKU#A"}},
+                        "UpdateExpression": "SET available = available - :q",
+                        "ExpressionAttributeValues": {":q": {"N": "1"}}}},
+            {"Update": {"TableName": "Stock", "Key": {"PK": {"S": "SKU#1"}},
+                        "UpdateExpression": "SET available = available - :q", "ConditionExpression": "available >= :q",
+                        "ExpressionAttributeValues": {":q": {"N": "2"}}}},
+        ])
+
+    assert tables["Stock"] is stock_table, "the table was swapped for a whole-table backup"
+    assert "Item" not in dynamodb_table.get_item(TableName="Stock", Key={"PK": {"S": "SKU#NEW"}})
+    item = dynamodb_table.get_item(TableName="Stock", Key={"PK": {"S": "SKU#A"}})["Item"]
+    assert item["available"]["N"] == "100"
+    assert dynamodb_table.scan(TableName="Stock")["Count"] == 51
+
+
+def test_a_query_on_the_table_key_reads_only_its_partition(monkeypatch):
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    moto_fixes.apply_all()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(TableName="Orders", BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
+                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                                  {"AttributeName": "SK", "AttributeType": "S"}])
+        for order in range(100):
+            for part in ("ORDER", "SHIPMENT#1", "EVENT#2"):
+                client.put_item(TableName="Orders", Item={"PK": {"S": f"ORDER#{order}"}, "SK": {"S": part}})
+        compared = []
+        real_eq = DynamoType.__eq__
+        monkeypatch.setattr(DynamoType, "__eq__", lambda a, b: compared.append(1) or real_eq(a, b))
+
+        forward = client.query(TableName="Orders", KeyConditionExpression="PK = :pk",
+                               ExpressionAttributeValues={":pk": {"S": "ORDER#42"}})["Items"]
+        backward = client.query(TableName="Orders", KeyConditionExpression="PK = :pk", ScanIndexForward=False,
+                                ExpressionAttributeValues={":pk": {"S": "ORDER#42"}}, Limit=2)
+
+    assert [i["SK"]["S"] for i in forward] == ["EVENT#2", "ORDER", "SHIPMENT#1"]
+    assert [i["SK"]["S"] for i in backward["Items"]] == ["SHIPMENT#1", "ORDER"]
+    assert backward["LastEvaluatedKey"]["SK"]["S"] == "ORDER"
+    assert len(compared) < 100, "the query compared keys of other orders' items"
+
+
 def test_rule_with_a_lambda_target_runs_the_function(stack):  # noqa: F811
     stack.client("events").put_events(Entries=[{
         "Source": "oms.test", "DetailType": "Reminded", "EventBusName": "OmsLocal-bus",
