@@ -18,20 +18,14 @@ from oms.models import Seed
 from oms.signatures import HEADER, sign
 
 from local.api import ApiEmulator
+from local.cli import EXAMPLE_ORDER
 from local.seed import api_key_kinds, read_seed, seeded_stack
 from local.stack import LocalStack
 
 DEFAULT_SEED = read_seed()
 DAY = 24 * 3600
 
-ORDER = {
-    "external_ref": "SHOP-10023",
-    "customer": {"email": "ada@example.com", "name": "Ada Lovelace"},
-    "shipping_address": {"name": "Ada Lovelace", "line1": "12 St James's Sq", "line2": None, "city": "London",
-                         "region": None, "postal_code": "SW1Y 4JH", "country": "GB"},
-    "lines": [{"sku": "TEE-RED-M", "quantity": 2}],
-    "backorder_policy": "ship_available",
-}
+ORDER = EXAMPLE_ORDER
 
 
 @dataclass

@@ -14,27 +14,17 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from oms.signatures import HEADER, sign
 
+from tests.scenario import DEFAULT_SEED, Reply
+
 ROOT = Path(__file__).resolve().parents[2]
-SEED = json.loads((ROOT / "local" / "default_seed.json").read_text())
+SEED = DEFAULT_SEED
 STARTUP_SECONDS = 120
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 class Client:
@@ -45,7 +35,7 @@ class Client:
         self.keys = SEED["api_keys"]
 
     def call(self, method: str, path: str, body: Any = None, *, key: str | None = "storefront",
-             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Answer:
+             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Reply:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         request = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
@@ -56,11 +46,11 @@ class Client:
             request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
-                return Answer(response.status, dict(response.headers), response.read())
+                return Reply(response.status, dict(response.headers), response.read())
         except urllib.error.HTTPError as error:
-            return Answer(error.code, dict(error.headers), error.read())
+            return Reply(error.code, dict(error.headers), error.read())
 
-    def track(self, partner_id: str, shipment_id: str, status: str, event_id: str, **fields: Any) -> Answer:
+    def track(self, partner_id: str, shipment_id: str, status: str, event_id: str, **fields: Any) -> Reply:
         secret = next(p["secret"] for p in SEED["partners"] if p["id"] == partner_id)
         body = {"event_id": event_id, "shipment_id": shipment_id, "status": status,
                 "occurred_at": "2026-11-26T10:00:00Z", **fields}
