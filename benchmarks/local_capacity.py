@@ -61,11 +61,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def run(levels: list[int], clients: int) -> None:
-    from oms import clock
-
     from local.api import ApiEmulator
     from local.seed import api_key_kinds, read_seed, seeded_stack
     from local.server import start
+    from oms import clock
 
     seed = read_seed()
     key = seed["api_keys"]["storefront"]

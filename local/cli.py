@@ -28,10 +28,9 @@ EXAMPLE_ORDER: dict[str, Any] = {
 
 
 def _local(args: argparse.Namespace) -> int:
-    from oms import clock
-
     from local.api import ApiEmulator
     from local.server import serve
+    from oms import clock
 
     seed = read_seed(args.seed)
     try:

@@ -12,10 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3
-from oms import clock as oms_clock
 
 from local import moto_fixes
 from local.template import REGION
+from oms import clock as oms_clock
 
 log = logging.getLogger("local.clock")
 

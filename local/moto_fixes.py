@@ -24,10 +24,10 @@ from moto.ses.models import SESBackend
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.utils import json_path
-from oms import clock as oms_clock
 
 from local import settle
 from local.template import REGION
+from oms import clock as oms_clock
 
 _applied: dict[str, list[tuple[Any, str, Any]]] = {}
 

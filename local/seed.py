@@ -42,12 +42,11 @@ def seeded_stack(seed: dict[str, Any], base_url: str, template: dict[str, Any] |
                  sleep_mode: str = "clock") -> Iterator[tuple[Any, dict[str, Any]]]:
     """The synthesized template on moto with the seed loaded: (LocalStack, template)."""
     # moto, boto3 and the CDK cost seconds to import: only the commands that run a stack pay for them.
+    from local.stack import local_stack
+    from local.synth import template as synthesized
     from oms import aws, settings
     from oms.catalog import load_seed
     from oms.repository import catalog
-
-    from local.stack import local_stack
-    from local.synth import template as synthesized
 
     template = template or synthesized()
     with local_stack(template, settings_overrides=settings_environment(seed, base_url),

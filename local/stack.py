@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 from moto import mock_aws
 from moto.core.config import DefaultConfig
-from oms import clock as oms_clock
 
 from local import moto_fixes, outbox
 from local.clock import LocalClock
@@ -20,6 +19,7 @@ from local.lambda_runtime import FUNCTIONS_DIR, LambdaRuntime
 from local.provision import Resources, provision
 from local.settle import Settler
 from local.template import ACCOUNT_ID, REGION, Template
+from oms import clock as oms_clock
 
 SETTLE_TIMEOUT_SECONDS = 30.0
 

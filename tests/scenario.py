@@ -14,13 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from oms.models import Seed
-from oms.signatures import HEADER, sign
-
 from local.api import ApiEmulator
 from local.cli import EXAMPLE_ORDER
 from local.seed import api_key_kinds, read_seed, seeded_stack
 from local.stack import LocalStack
+from oms.models import Seed
+from oms.signatures import HEADER, sign
 
 DEFAULT_SEED = read_seed()
 DAY = 24 * 3600

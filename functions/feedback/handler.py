@@ -10,14 +10,14 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from feedback.page import rating_page, thank_you_page
 from oms import followup
 from oms.errors import DomainError
 from oms.http import invalid, problem, resolver
 from oms.models import ErrorEnvelope, FeedbackIn, FeedbackStored
 from oms.observability import logger, metrics, tracer
-from pydantic import ValidationError
-
-from feedback.page import rating_page, thank_you_page
 
 app = resolver()
 

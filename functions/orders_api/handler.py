@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from oms import orders
 from oms.http import resolver
 from oms.models import ErrorEnvelope, OrderView

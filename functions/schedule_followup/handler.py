@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from oms import followup
 from oms.observability import logger, metrics, tracer
 from oms.steps import OrderStep

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from oms import tracking
 from oms.http import resolver
 from oms.models import ErrorEnvelope, PartnerShipmentsPage, TrackingApplied, TrackingEvent

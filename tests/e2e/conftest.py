@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from oms.signatures import HEADER, sign
 
+from oms.signatures import HEADER, sign
 from tests.scenario import DEFAULT_SEED, Reply
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,11 +7,11 @@ import threading
 from datetime import timedelta
 
 import pytest
-from oms import clock as oms_clock
 from stack_fixtures import SENDER, stack  # noqa: F401 - the fixture
 
 from local import settle
 from local.settle import Settler, SettleTimeout
+from oms import clock as oms_clock
 
 
 def test_tables_have_their_real_keys_indexes_and_ttl(stack):  # noqa: F811

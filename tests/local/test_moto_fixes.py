@@ -11,10 +11,10 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.stepfunctions.parser.asl.utils import json_path
-from oms import clock as oms_clock
 from stack_fixtures import SENDER, instant_stack, stack  # noqa: F401 - the fixtures
 
 from local import moto_fixes
+from oms import clock as oms_clock
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from itertools import combinations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from oms.allocation import Allocation, LineRequest, Location, PlannedShipment, allocate
 from oms.statuses import BackorderPolicy, ShipmentKind
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from oms.notifications.catalogue import (
     CUSTOMER_KINDS,
     PARTNER_KINDS,

@@ -8,6 +8,7 @@ import hmac
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from oms.signatures import HEADER, TOLERANCE_SECONDS, InvalidSignature, sign, verify
 
 SECRET = "partner-secret"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from oms.statuses import (
     SHIPMENT_TRANSITIONS,
     SHIPPED_STATUSES,

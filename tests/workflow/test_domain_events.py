@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from oms.repository.dynamo import db, from_item, to_item
 
+from oms.repository.dynamo import db, from_item, to_item
 from tests.scenario import Scenario, scenario
 
 FIXTURES = Path(__file__).resolve().parents[1] / "local" / "fixture_functions"

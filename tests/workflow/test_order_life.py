@@ -3,7 +3,6 @@
 import re
 
 from oms.repository import inventory
-
 from tests.scenario import DAY, Scenario
 
 
@@ -165,3 +164,30 @@ def test_a_step_that_cannot_finish_fails_the_order_and_releases_its_stock(oms: S
     assert oms.execution(order["order_id"])["status"] == "FAILED"
     assert len(oms.emails("order_failed")) == 1
     assert inventory.stock(["TEE-RED-M"])["TEE-RED-M"]["main-warehouse"]["reserved"] == 0
+
+
+def test_a_transient_failure_is_retried_with_backoff_and_the_email_goes_once(oms: Scenario, monkeypatch) -> None:
+    from botocore.exceptions import ClientError
+
+    import oms.notifications.send as sending
+    from local import moto_fixes
+
+    real, refused = sending._deliver, []
+
+    def throttled_once(to, subject, text, html, kind, order_id, shipment_id):  # type: ignore[no-untyped-def]
+        if kind == "order_confirmed" and not refused:
+            refused.append(kind)
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}},
+                              "SendEmail")
+        return real(to, subject, text, html, kind, order_id, shipment_id)
+
+    monkeypatch.setattr(sending, "_deliver", throttled_once)
+    moto_fixes.clear_recorded_sleeps()
+
+    order = oms.placed()
+
+    assert refused == ["order_confirmed"]
+    assert len(oms.emails("order_confirmed")) == 1
+    assert order["status"] == "PROCESSING"
+    assert 2 in moto_fixes.recorded_sleeps()
+    assert oms.execution(order["order_id"])["status"] == "RUNNING"
