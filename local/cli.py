@@ -6,6 +6,7 @@ import argparse
 import base64
 import json
 import shlex
+import signal
 import sys
 import time
 import urllib.error
@@ -33,6 +34,7 @@ def _local(args: argparse.Namespace) -> int:
     from oms import clock
 
     seed = read_seed(args.seed)
+    _stop_on_signals()
     try:
         # Bound before the stack starts: the feedback links need the server's URL as PUBLIC_BASE_URL.
         server = serve(None, None, args.host, args.port, verbose=True)
@@ -52,6 +54,17 @@ def _local(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and `kill` both stop the stack cleanly, even when started where SIGINT is ignored
+    (a background job of a non-interactive shell inherits SIGINT ignored)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def banner(url: str, seed: dict[str, Any]) -> str:

@@ -102,4 +102,8 @@ def oms_local() -> Iterator[Client]:
         yield Client(f"http://127.0.0.1:{port}")
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        try:
+            assert process.wait(timeout=30) == 0, "oms local did not stop cleanly on Ctrl-C"
+        finally:
+            if process.poll() is None:
+                process.kill()
