@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,8 @@ class Config:
     def of(cls, scope: Construct) -> Config:
         stage = scope.node.try_get_context("stage") or "dev"
         overrides = scope.node.try_get_context("oms:settings") or {}
+        if isinstance(overrides, str):  # `cdk deploy -c 'oms:settings={...}'` passes the JSON as text
+            overrides = json.loads(overrides)
         unknown = set(overrides) - set(DEFAULT_SETTINGS)
         if unknown:
             raise ValueError(f"unknown oms:settings keys: {sorted(unknown)}")

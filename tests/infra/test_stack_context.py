@@ -41,3 +41,13 @@ def test_stage_names_the_api_stage_and_the_sender_identity_follows_settings(prod
 def test_unknown_settings_are_refused():
     with pytest.raises(Exception, match="unknown oms:settings keys"):
         synthesize_template({"oms:settings": {"feedback_delay": 3}})
+
+
+def test_settings_given_on_the_command_line_as_json_text_are_read():
+    from aws_cdk.assertions import Match, Template
+
+    template = synthesize_template({"oms:settings": '{"merchant_country": "DE", "feedback_delay_days": 5}'})
+
+    Template.from_json(template).has_resource_properties("AWS::Lambda::Function", {
+        "Environment": {"Variables": Match.object_like({"OMS_MERCHANT_COUNTRY": "DE", "OMS_FEEDBACK_DELAY_DAYS": "5"})}
+    })
