@@ -8,7 +8,8 @@ from oms.models import LineView, OrderView, ShipmentView, TimelineEntry
 from oms.repository.orders import OrderBundle
 from oms.statuses import SHIPPED_STATUSES, LineCount, OrderStatus, ShipmentStatus, order_status
 
-# A shipment still holds its units unless it ended without them leaving.
+# A shipment holds its units unless it ended without them leaving (a cancelled shipment that the
+# partner ships anyway becomes SHIPPED, so it counts again).
 _RELEASED = {ShipmentStatus.REJECTED, ShipmentStatus.CANCELLED}
 
 
@@ -20,7 +21,7 @@ def line_views(bundle: OrderBundle) -> list[LineView]:
         status = ShipmentStatus(shipment["status"])
         for line in shipment["lines"]:
             view = counts[line["sku"]]
-            if status not in _RELEASED or status in SHIPPED_STATUSES:
+            if status not in _RELEASED:
                 view.allocated += line["quantity"]
             if status in SHIPPED_STATUSES:
                 view.shipped += line["quantity"]
