@@ -24,16 +24,22 @@ from typing import Any
 
 ORDER: dict[str, Any] = {
     "customer": {"email": "ada@example.com", "name": "Ada Lovelace"},
-    "shipping_address": {"name": "Ada Lovelace", "line1": "12 St James's Sq", "city": "London",
-                         "postal_code": "SW1Y 4JH", "country": "GB"},
+    "shipping_address": {
+        "name": "Ada Lovelace",
+        "line1": "12 St James's Sq",
+        "city": "London",
+        "postal_code": "SW1Y 4JH",
+        "country": "GB",
+    },
     "lines": [{"sku": "DESK-OAK", "quantity": 1}],
 }
 
 
 def _call(url: str, method: str, path: str, key: str, body: Any = None) -> tuple[int, float]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url + path, data=data, method=method,
-                                     headers={"x-api-key": key, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url + path, data=data, method=method, headers={"x-api-key": key, "Content-Type": "application/json"}
+    )
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
@@ -47,8 +53,9 @@ def _call(url: str, method: str, path: str, key: str, body: Any = None) -> tuple
 def _place(url: str, key: str) -> tuple[int, float, str]:
     body = {**ORDER, "external_ref": f"BENCH-{uuid.uuid4().hex[:12]}"}
     data = json.dumps(body).encode()
-    request = urllib.request.Request(url + "/orders", data=data, method="POST",
-                                     headers={"x-api-key": key, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url + "/orders", data=data, method="POST", headers={"x-api-key": key, "Content-Type": "application/json"}
+    )
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=120) as response:
         order_id = json.loads(response.read())["order_id"]
@@ -72,8 +79,10 @@ def run(levels: list[int], clients: int) -> None:
         server = start(stack, ApiEmulator(template, api_key_kinds(seed), stack.invoke, wall_clock=clock.now))
         url = server.url
         waiting: list[str] = []
-        print(f"{'waiting':>8} {'threads':>8} {'fill/s':>8} {'settle s':>9} {'GET p50 ms':>11} {'GET p95 ms':>11} "
-              f"{'POST p50 ms':>12} {'POST p95 ms':>12} {'errors':>7} {'RSS MB':>7}")
+        print(
+            f"{'waiting':>8} {'threads':>8} {'fill/s':>8} {'settle s':>9} {'GET p50 ms':>11} {'GET p95 ms':>11} "
+            f"{'POST p50 ms':>12} {'POST p95 ms':>12} {'errors':>7} {'RSS MB':>7}"
+        )
         try:
             with ThreadPoolExecutor(max_workers=clients) as pool:
                 for level in levels:
@@ -84,8 +93,12 @@ def run(levels: list[int], clients: int) -> None:
                     settle_started = time.perf_counter()
                     stack.settle(timeout=600)
                     settle_seconds = time.perf_counter() - settle_started
-                    reads = list(pool.map(lambda oid: _call(url, "GET", f"/orders/{oid}", key),
-                                          waiting[-100:] * (1 + 100 // max(1, len(waiting)))))[:100]
+                    reads = list(
+                        pool.map(
+                            lambda oid: _call(url, "GET", f"/orders/{oid}", key),
+                            waiting[-100:] * (1 + 100 // max(1, len(waiting))),
+                        )
+                    )[:100]
                     writes = list(pool.map(lambda _: _place(url, key), range(clients * 3)))
                     waiting += [order_id for _, _, order_id in writes]
                     stack.settle(timeout=600)
@@ -93,11 +106,13 @@ def run(levels: list[int], clients: int) -> None:
                     errors += sum(1 for status, _, _ in writes if status != 202)
                     get_ms = [seconds * 1000 for _, seconds in reads]
                     post_ms = [seconds * 1000 for _, seconds, _ in writes]
-                    print(f"{len(waiting):>8} {threading.active_count():>8} {fill_rate:>8.1f} {settle_seconds:>9.2f} "
-                          f"{statistics.median(get_ms):>11.1f} {_percentile(get_ms, 0.95):>11.1f} "
-                          f"{statistics.median(post_ms):>12.1f} {_percentile(post_ms, 0.95):>12.1f} {errors:>7} "
-                          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024:>7}",
-                          flush=True)
+                    print(
+                        f"{len(waiting):>8} {threading.active_count():>8} {fill_rate:>8.1f} {settle_seconds:>9.2f} "
+                        f"{statistics.median(get_ms):>11.1f} {_percentile(get_ms, 0.95):>11.1f} "
+                        f"{statistics.median(post_ms):>12.1f} {_percentile(post_ms, 0.95):>12.1f} {errors:>7} "
+                        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024:>7}",
+                        flush=True,
+                    )
         finally:
             server.stop()
 

@@ -71,8 +71,14 @@ class ApiEmulator:
         return sorted((r.method, r.path, r.key_required) for by in self._routes.values() for r in by.values())
 
     def handle(
-        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes,
-        *, source_ip: str = "127.0.0.1",
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        source_ip: str = "127.0.0.1",
     ) -> HttpResponse:
         method, path = method.upper(), "/" + unquote(path).strip("/")
         context = self._context(method, path, headers, source_ip)
@@ -140,30 +146,56 @@ class ApiEmulator:
         now = self._wall_clock()
         header = {k.lower(): v for k, v in headers.items()}
         return {
-            "resourceId": None, "resourcePath": None, "httpMethod": method,
+            "resourceId": None,
+            "resourcePath": None,
+            "httpMethod": method,
             "extendedRequestId": base64.b64encode(uuid.uuid4().bytes[:10]).decode(),
             "requestTime": now.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "path": f"/{self.stage}{path}", "accountId": ACCOUNT_ID, "protocol": "HTTP/1.1",
-            "stage": self.stage, "domainPrefix": self.api_id,
-            "requestTimeEpoch": int(now.timestamp() * 1000), "requestId": str(uuid.uuid4()),
+            "path": f"/{self.stage}{path}",
+            "accountId": ACCOUNT_ID,
+            "protocol": "HTTP/1.1",
+            "stage": self.stage,
+            "domainPrefix": self.api_id,
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "requestId": str(uuid.uuid4()),
             "identity": {
-                "cognitoIdentityPoolId": None, "accountId": None, "cognitoIdentityId": None, "caller": None,
-                "sourceIp": source_ip, "principalOrgId": None, "accessKey": None,
-                "cognitoAuthenticationType": None, "cognitoAuthenticationProvider": None, "userArn": None,
-                "userAgent": header.get("user-agent"), "user": None, "apiKey": None, "apiKeyId": None,
+                "cognitoIdentityPoolId": None,
+                "accountId": None,
+                "cognitoIdentityId": None,
+                "caller": None,
+                "sourceIp": source_ip,
+                "principalOrgId": None,
+                "accessKey": None,
+                "cognitoAuthenticationType": None,
+                "cognitoAuthenticationProvider": None,
+                "userArn": None,
+                "userAgent": header.get("user-agent"),
+                "user": None,
+                "apiKey": None,
+                "apiKeyId": None,
             },
             "domainName": header.get("host", f"{self.api_id}.execute-api.us-east-1.amazonaws.com"),
             "apiId": self.api_id,
         }
 
-    def _event(self, route: Route, path: str, params: dict[str, str], query: dict[str, list[str]],
-               headers: dict[str, str], body: bytes, context: dict[str, Any]) -> dict:
+    def _event(
+        self,
+        route: Route,
+        path: str,
+        params: dict[str, str],
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        context: dict[str, Any],
+    ) -> dict:
         try:
             text, encoded = body.decode("utf-8"), False
         except UnicodeDecodeError:
             text, encoded = base64.b64encode(body).decode("ascii"), True
         return {
-            "resource": route.path, "path": path, "httpMethod": context["httpMethod"],
+            "resource": route.path,
+            "path": path,
+            "httpMethod": context["httpMethod"],
             "headers": dict(headers) or None,
             "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
             # API Gateway REST keeps the last value of a repeated query parameter in the single-value map.
@@ -213,7 +245,8 @@ class ApiEmulator:
         parameters = answer.get("ResponseParameters") or {}
         headers = {
             k.removeprefix("method.response.header."): v.strip("'")
-            for k, v in parameters.items() if isinstance(v, str) and v.startswith("'")
+            for k, v in parameters.items()
+            if isinstance(v, str) and v.startswith("'")
         }
         return int(answer.get("StatusCode", 200)), self._standard_headers(headers, context), b""
 

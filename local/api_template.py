@@ -68,9 +68,9 @@ def read_routes(template: dict, api: str) -> dict[str, dict[str, Route]]:
 def read_keys(template: dict, api: str, stage_id: str | None, api_keys: dict[str, str]) -> dict:
     """Key value -> (key logical id, (rate, burst) or None), for enabled keys in a usage plan on the stage."""
     plans = {
-        name: p for name, p in of_type(template, "AWS::ApiGateway::UsagePlan").items()
-        if any(_ref(s.get("ApiId")) == api and _ref(s.get("Stage")) in (stage_id, None)
-               for s in p.get("ApiStages", []))
+        name: p
+        for name, p in of_type(template, "AWS::ApiGateway::UsagePlan").items()
+        if any(_ref(s.get("ApiId")) == api and _ref(s.get("Stage")) in (stage_id, None) for s in p.get("ApiStages", []))
     }
     plan_of_key = {
         _ref(p.get("KeyId")): plans[plan_id]

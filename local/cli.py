@@ -21,8 +21,15 @@ from local.seed import api_key_kinds, read_seed, seeded_stack
 EXAMPLE_ORDER: dict[str, Any] = {
     "external_ref": "SHOP-10023",
     "customer": {"email": "ada@example.com", "name": "Ada Lovelace"},
-    "shipping_address": {"name": "Ada Lovelace", "line1": "12 St James's Sq", "line2": None, "city": "London",
-                         "region": None, "postal_code": "SW1Y 4JH", "country": "GB"},
+    "shipping_address": {
+        "name": "Ada Lovelace",
+        "line1": "12 St James's Sq",
+        "line2": None,
+        "city": "London",
+        "region": None,
+        "postal_code": "SW1Y 4JH",
+        "country": "GB",
+    },
     "lines": [{"sku": "TEE-RED-M", "quantity": 2}],
     "backorder_policy": "ship_available",
 }
@@ -71,21 +78,34 @@ def banner(url: str, seed: dict[str, Any]) -> str:
     """What `oms local` prints: where it is, the keys, and one order ready to place."""
     storefront, admin = seed["api_keys"]["storefront"], seed["api_keys"]["admin"]
     order = {**EXAMPLE_ORDER, "external_ref": f"SHOP-{uuid.uuid4().hex[:8].upper()}"}
-    curl = shlex.join([
-        "curl", "-sS", "-X", "POST", f"{url}/orders", "-H", f"x-api-key: {storefront}",
-        "-H", "Content-Type: application/json", "-d", json.dumps(order),
-    ])
-    return "\n".join([
-        f"OMS is running on {url}",
-        f"  storefront key  {storefront}",
-        f"  admin key       {admin}",
-        f"  sent emails     GET  {url}/_local/outbox",
-        f"  move the clock  POST {url}/_local/clock/advance  {{\"seconds\": 86400}}",
-        f"  OpenAPI         GET  {url}/_local/openapi.json",
-        "Place an order:",
-        f"  {curl}",
-        "Ctrl-C stops it.",
-    ])
+    curl = shlex.join(
+        [
+            "curl",
+            "-sS",
+            "-X",
+            "POST",
+            f"{url}/orders",
+            "-H",
+            f"x-api-key: {storefront}",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            json.dumps(order),
+        ]
+    )
+    return "\n".join(
+        [
+            f"OMS is running on {url}",
+            f"  storefront key  {storefront}",
+            f"  admin key       {admin}",
+            f"  sent emails     GET  {url}/_local/outbox",
+            f'  move the clock  POST {url}/_local/clock/advance  {{"seconds": 86400}}',
+            f"  OpenAPI         GET  {url}/_local/openapi.json",
+            "Place an order:",
+            f"  {curl}",
+            "Ctrl-C stops it.",
+        ]
+    )
 
 
 def _invoke(args: argparse.Namespace) -> int:
@@ -133,12 +153,16 @@ def _seed(args: argparse.Namespace) -> int:
     seed = json.loads(Path(args.file).read_text())
     calls = [("PUT", f"/partners/{quote(p['id'], safe='')}", p) for p in seed.get("partners", [])]
     calls += [("PUT", f"/products/{quote(p['sku'], safe='')}", p) for p in seed.get("products", [])]
-    calls += [("POST", "/inventory/adjustments", {k: s[k] for k in ("sku", "location", "on_hand")})
-              for s in seed.get("inventory", [])]
+    calls += [
+        ("POST", "/inventory/adjustments", {k: s[k] for k in ("sku", "location", "on_hand")})
+        for s in seed.get("inventory", [])
+    ]
     base = args.url.rstrip("/")
     for method, path, body in calls:
         request = urllib.request.Request(
-            base + path, data=json.dumps(body).encode(), method=method,
+            base + path,
+            data=json.dumps(body).encode(),
+            method=method,
             headers={"x-api-key": args.admin_key, "Content-Type": "application/json"},
         )
         try:
@@ -151,8 +175,9 @@ def _seed(args: argparse.Namespace) -> int:
             return 1
         if status == 404 and _error_code(raw) == "not_found":
             route = path if method == "POST" else path.rsplit("/", 1)[0] + "/{id}"
-            print(f"oms seed: {base} has no {method} {route} route: it does not serve the admin API yet.",
-                  file=sys.stderr)
+            print(
+                f"oms seed: {base} has no {method} {route} route: it does not serve the admin API yet.", file=sys.stderr
+            )
             return 1
         if status >= 300:
             print(f"oms seed: {method} {path} answered {status}: {raw.decode(errors='replace')}", file=sys.stderr)

@@ -58,7 +58,8 @@ class LocalClock:
             fired = []
             for summary in _all_schedules(scheduler):
                 schedule: dict[str, Any] = dict(
-                    scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"]))
+                    scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
+                )
                 key = (schedule["Arn"], schedule["ScheduleExpression"], str(schedule.get("LastModificationDate")))
                 if key in self._fired or schedule.get("State", "ENABLED") != "ENABLED":
                     continue
@@ -104,7 +105,8 @@ class LocalClock:
             self._session.client("lambda").invoke(FunctionName=arn, InvocationType="Event", Payload=payload)
         elif service == "states":
             self._session.client("stepfunctions").start_execution(
-                stateMachineArn=arn, name=str(uuid.uuid4()), input=payload)
+                stateMachineArn=arn, name=str(uuid.uuid4()), input=payload
+            )
         elif service == "sqs":
             url = self._session.client("sqs").get_queue_url(QueueName=arn.split(":")[-1])["QueueUrl"]
             self._session.client("sqs").send_message(QueueUrl=url, MessageBody=payload)

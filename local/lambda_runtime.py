@@ -98,8 +98,7 @@ class LambdaContext:
         return max(0, int((self.timeout_seconds - elapsed) * 1000))
 
 
-def union_environment(functions: Iterable[FunctionSpec], overrides: Mapping[str, str] | None = None
-                      ) -> dict[str, str]:
+def union_environment(functions: Iterable[FunctionSpec], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every function's environment as one: the same name must mean the same value everywhere."""
     merged: dict[str, str] = dict(LOCAL_DEFAULTS)
     owners: dict[str, str] = {}
@@ -111,7 +110,8 @@ def union_environment(functions: Iterable[FunctionSpec], overrides: Mapping[str,
             value = str(value)
             if name in owners and merged[name] != value:
                 raise ConflictingEnvironment(
-                    f"{name} is {merged[name]!r} in {owners[name]} but {value!r} in {spec.logical_id}")
+                    f"{name} is {merged[name]!r} in {owners[name]} but {value!r} in {spec.logical_id}"
+                )
             merged[name], owners[name] = value, spec.logical_id
     merged["POWERTOOLS_SERVICE_NAME"] = SHARED_SERVICE_NAME
     merged.update({name: str(value) for name, value in overrides.items()})
@@ -121,8 +121,12 @@ def union_environment(functions: Iterable[FunctionSpec], overrides: Mapping[str,
 class LambdaRuntime:
     """Hosts the template's Python functions in this process and answers moto's Lambda invocations."""
 
-    def __init__(self, functions: Iterable[FunctionSpec], code_paths: Iterable[Path] = (FUNCTIONS_DIR,),
-                 settings_overrides: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        functions: Iterable[FunctionSpec],
+        code_paths: Iterable[Path] = (FUNCTIONS_DIR,),
+        settings_overrides: Mapping[str, str] | None = None,
+    ) -> None:
         self.functions = {spec.logical_id: spec for spec in functions}
         self._by_name = {spec.name: spec for spec in self.functions.values()}
         self.code_paths = [str(path) for path in code_paths]
@@ -146,8 +150,16 @@ class LambdaRuntime:
         def _invoke_lambda(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
             spec = runtime._by_name.get(function.function_name)
             if spec is None:
-                return json.dumps({"errorType": "Runtime.NotHosted",
-                                   "errorMessage": f"{function.function_name} is not a local function"}), True, ""
+                return (
+                    json.dumps(
+                        {
+                            "errorType": "Runtime.NotHosted",
+                            "errorMessage": f"{function.function_name} is not a local function",
+                        }
+                    ),
+                    True,
+                    "",
+                )
             return runtime.run(spec, event)
 
         LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign,assignment]
@@ -186,15 +198,24 @@ class LambdaRuntime:
         """One invocation: (payload JSON, errored, logs) as moto's Lambda expects from a container."""
         if isinstance(event, str | bytes):
             event = json.loads(event or "{}")
-        context = LambdaContext(function_name=spec.name, invoked_function_arn=spec.arn,
-                                memory_limit_in_mb=spec.memory_size, timeout_seconds=spec.timeout)
+        context = LambdaContext(
+            function_name=spec.name,
+            invoked_function_arn=spec.arn,
+            memory_limit_in_mb=spec.memory_size,
+            timeout_seconds=spec.timeout,
+        )
         with settle.in_flight(), self._environment(spec):
             try:
                 handler = self._handler(spec)
                 result = handler(event, context)
             except Exception as error:  # noqa: BLE001 - every failure becomes a Lambda error
-                log.warning("%s raised %s: %s", spec.logical_id, type(error).__name__, error,
-                            exc_info=log.isEnabledFor(logging.DEBUG))
+                log.warning(
+                    "%s raised %s: %s",
+                    spec.logical_id,
+                    type(error).__name__,
+                    error,
+                    exc_info=log.isEnabledFor(logging.DEBUG),
+                )
                 return json.dumps(_error_payload(error)), True, traceback.format_exc()
         try:
             return json.dumps(result), False, ""

@@ -51,8 +51,18 @@ def applied() -> list[str]:
 
 DYNAMODB_LOCK = threading.RLock()
 _DYNAMODB_BACKEND_METHODS = (
-    "create_table", "delete_table", "update_table", "put_item", "get_item", "update_item", "delete_item",
-    "query", "scan", "transact_write_items", "execute_statement", "execute_transaction",
+    "create_table",
+    "delete_table",
+    "update_table",
+    "put_item",
+    "get_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "transact_write_items",
+    "execute_statement",
+    "execute_transaction",
     "batch_execute_statement",
 )
 _DYNAMODB_REQUESTS = ("batch_get_item", "batch_write_item", "transact_get_items")
@@ -63,11 +73,13 @@ def serialise_dynamodb() -> None:
     concurrent conditional writes all pass (8 threads decrementing stock 100 succeeded 163 times).
     DynamoDB serialises writes to an item; one re-entrant lock around every backend read and write,
     and around the request handlers that read several items at once, gives the same outcomes."""
+
     def locked(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> Any:
             with DYNAMODB_LOCK:
                 return method(*args, **kwargs)
+
         return call
 
     for name in _DYNAMODB_BACKEND_METHODS:
@@ -97,8 +109,9 @@ def back_up_touched_items_only() -> None:
             table = backend.tables.get(str(op.get("TableName")))
             if table is None:
                 continue
-            key = op.get("Key") or {name: op.get("Item", {}).get(name)
-                                    for name in (table.hash_key_attr, table.range_key_attr) if name}
+            key = op.get("Key") or {
+                name: op.get("Item", {}).get(name) for name in (table.hash_key_attr, table.range_key_attr) if name
+            }
             saved.append((op["TableName"], key, copy.deepcopy(backend.get_item(op["TableName"], key))))
         models.copy = _TablesNotCopied  # type: ignore[assignment]
         try:
@@ -148,6 +161,7 @@ _QUERIED_PARTITION: contextvars.ContextVar[Any] = contextvars.ContextVar("querie
 
 # --- (b) EventBridge ------------------------------------------------------------------------------
 
+
 def deliver_eventbridge_targets() -> None:
     """moto's rules deliver only to SQS, logs, archives, buses and API destinations and raise
     NotImplementedError for a Lambda or Step Functions target. EventBridge invokes those
@@ -185,9 +199,11 @@ def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
         return json_path.extract_json(target["InputPath"], delivered)
     if "InputTransformer" in target:
         transformer = target["InputTransformer"]
-        return EventTemplateParser.parse(input_template=transformer.get("InputTemplate"),
-                                         input_paths_map=transformer.get("InputPathsMap", {}),
-                                         event=event)  # type: ignore[arg-type]
+        return EventTemplateParser.parse(
+            input_template=transformer.get("InputTemplate"),
+            input_paths_map=transformer.get("InputPathsMap", {}),
+            event=event,  # type: ignore[arg-type]
+        )
     return delivered
 
 
@@ -197,7 +213,8 @@ def _deliver(arn: str, event: Any) -> None:
         session.client("lambda").invoke(FunctionName=arn, InvocationType="Event", Payload=json.dumps(event))
     else:
         session.client("stepfunctions").start_execution(
-            stateMachineArn=arn, name=str(uuid.uuid4()), input=json.dumps(event))
+            stateMachineArn=arn, name=str(uuid.uuid4()), input=json.dumps(event)
+        )
 
 
 # --- (c) Step Functions sleeps --------------------------------------------------------------------
@@ -209,7 +226,7 @@ _SLEEP_POLL_SECONDS = 0.25
 
 
 def set_sleep_mode(mode: str) -> None:
-    """"clock": sleeps follow the local clock (real time plus advances); "instant": they return at once."""
+    """ "clock": sleeps follow the local clock (real time plus advances); "instant": they return at once."""
     global _sleep_mode
     if mode not in ("clock", "instant"):
         raise ValueError(f"unknown sleep mode {mode!r}")
@@ -262,6 +279,7 @@ def clock_driven_sleeps() -> None:
     ignores the local clock. On AWS they follow the passage of time, which locally is the clock:
     they now end when the local clock has moved that far (advancing it wakes them; real time
     counts too), or at once in "instant" mode, recording each interval for tests."""
+
     def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:
         sleep_on_local_clock(wait_seconds, env.is_running)
 
@@ -299,6 +317,7 @@ def definite_json_paths() -> None:
 
 # --- (e) SES --------------------------------------------------------------------------------------
 
+
 def stamp_ses_send_time() -> None:
     """moto's sent SES messages carry no time, and the outbox must say when each was sent. The
     time the handlers see is the local clock, so each message is stamped with it as it is sent."""
@@ -315,8 +334,13 @@ def stamp_ses_send_time() -> None:
 
 # Order matters: serialise_dynamodb wraps what the fixes before it put in place.
 FIXES: tuple[Callable[[], None], ...] = (
-    back_up_touched_items_only, query_one_partition, serialise_dynamodb, deliver_eventbridge_targets,
-    clock_driven_sleeps, definite_json_paths, stamp_ses_send_time,
+    back_up_touched_items_only,
+    query_one_partition,
+    serialise_dynamodb,
+    deliver_eventbridge_targets,
+    clock_driven_sleeps,
+    definite_json_paths,
+    stamp_ses_send_time,
 )
 
 

@@ -14,13 +14,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "openapi.json"
 # (handler module, whether its routes take the storefront's x-api-key)
-HANDLERS = [("place_order.handler", True), ("orders_api.handler", True), ("tracking.handler", False),
-            ("feedback.handler", False)]
+HANDLERS = [
+    ("place_order.handler", True),
+    ("orders_api.handler", True),
+    ("tracking.handler", False),
+    ("feedback.handler", False),
+]
 _DESCRIPTION = (
     "OMS takes storefront orders, reserves stock, splits them into shipments for the merchant's warehouse, "
     "third-party warehouses and drop-ship vendors, and follows each shipment to delivery and feedback. "
-    "Every error is `{\"error\": {\"code\", \"message\", \"details\"}}`. Partner calls carry "
-    "`X-OMS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>`."
+    'Every error is `{"error": {"code", "message", "details"}}`. Partner calls carry '
+    '`X-OMS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.'
 )
 
 
@@ -50,8 +54,11 @@ def build() -> dict[str, Any]:
         document["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
         for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
-                operation["security"] = [{"storefrontKey": []}] if keyed else (
-                    [{"partnerSignature": []}] if path.startswith("/partners") else [])
+                operation["security"] = (
+                    [{"storefrontKey": []}]
+                    if keyed
+                    else ([{"partnerSignature": []}] if path.startswith("/partners") else [])
+                )
             document["paths"].setdefault(path, {}).update(operations)
     _add_manual_bodies(document)
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
@@ -67,12 +74,16 @@ def _add_manual_bodies(document: dict[str, Any]) -> None:
     for model in (TrackingEvent, FeedbackIn):
         schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
     document["paths"]["/partners/{partner_id}/tracking"]["post"]["requestBody"] = _signed_body(
-        "#/components/schemas/TrackingEvent")
+        "#/components/schemas/TrackingEvent"
+    )
     feedback = document["paths"]["/feedback/{token}"]["post"]
-    feedback["requestBody"] = {"required": True, "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/FeedbackIn"}},
-        "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/FeedbackIn"}},
-    }}
+    feedback["requestBody"] = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/FeedbackIn"}},
+            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/FeedbackIn"}},
+        },
+    }
 
 
 def render() -> str:

@@ -27,9 +27,16 @@ def _email(message: Any) -> dict[str, Any]:
     body = message.body
     is_html = body.lstrip().startswith("<")
     return {
-        "id": message.id, "to": list(destinations.get("ToAddresses", [])), "from": message.source,
-        "subject": message.subject, "text": None if is_html else body, "html": body if is_html else None,
-        "kind": None, "order_id": None, "shipment_id": None, "sent_at": getattr(message, "sent_at", None),
+        "id": message.id,
+        "to": list(destinations.get("ToAddresses", [])),
+        "from": message.source,
+        "subject": message.subject,
+        "text": None if is_html else body,
+        "html": body if is_html else None,
+        "kind": None,
+        "order_id": None,
+        "shipment_id": None,
+        "sent_at": getattr(message, "sent_at", None),
     }
 
 

@@ -17,16 +17,38 @@ from local.template import REGION, Template
 log = logging.getLogger("local.provision")
 
 # Resources with no local behaviour: monitoring, permissions moto does not enforce, CDK plumbing.
-SKIPPED_TYPES = frozenset({
-    "AWS::CDK::Metadata", "AWS::Logs::LogGroup", "AWS::Logs::MetricFilter", "AWS::Logs::SubscriptionFilter",
-    "AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::CloudWatch::Dashboard",
-    "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig",
-    "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::Lambda::LayerVersion", "AWS::KMS::Key",
-    "AWS::KMS::Alias", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription",
-    "AWS::Events::Archive", "AWS::Events::EventBusPolicy", "AWS::SecretsManager::RotationSchedule",
-    "AWS::SES::ConfigurationSetEventDestination", "AWS::CloudFormation::CustomResource",
-    "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::XRay::Group", "AWS::XRay::SamplingRule",
-})
+SKIPPED_TYPES = frozenset(
+    {
+        "AWS::CDK::Metadata",
+        "AWS::Logs::LogGroup",
+        "AWS::Logs::MetricFilter",
+        "AWS::Logs::SubscriptionFilter",
+        "AWS::CloudWatch::Alarm",
+        "AWS::CloudWatch::CompositeAlarm",
+        "AWS::CloudWatch::Dashboard",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::EventInvokeConfig",
+        "AWS::Lambda::Version",
+        "AWS::Lambda::Alias",
+        "AWS::Lambda::LayerVersion",
+        "AWS::KMS::Key",
+        "AWS::KMS::Alias",
+        "AWS::SQS::QueuePolicy",
+        "AWS::SNS::TopicPolicy",
+        "AWS::SNS::Subscription",
+        "AWS::Events::Archive",
+        "AWS::Events::EventBusPolicy",
+        "AWS::SecretsManager::RotationSchedule",
+        "AWS::SES::ConfigurationSetEventDestination",
+        "AWS::CloudFormation::CustomResource",
+        "AWS::S3::Bucket",
+        "AWS::S3::BucketPolicy",
+        "AWS::XRay::Group",
+        "AWS::XRay::SamplingRule",
+    }
+)
 # Read from the template by the API emulator itself.
 API_TYPE_PREFIX = "AWS::ApiGateway::"
 _DUMMY_ZIP = io.BytesIO()
@@ -124,8 +146,10 @@ class _Creator:
 
     def role(self, logical_id: str, props: dict[str, Any]) -> None:
         self.client("iam").create_role(
-            RoleName=self.name(logical_id), Path=props.get("Path", "/"),
-            AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {})))
+            RoleName=self.name(logical_id),
+            Path=props.get("Path", "/"),
+            AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {})),
+        )
         self.resources.names[logical_id] = self.name(logical_id)
         self.resources.arns[logical_id] = self.template.arn(logical_id)
 
@@ -142,22 +166,25 @@ class _Creator:
         client = self.client("dynamodb")
         name = self.name(logical_id)
         request: dict[str, Any] = {
-            "TableName": name, "KeySchema": props["KeySchema"],
-            "AttributeDefinitions": props["AttributeDefinitions"], "BillingMode": "PAY_PER_REQUEST",
+            "TableName": name,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": "PAY_PER_REQUEST",
         }
         for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             if props.get(index_kind):
                 request[index_kind] = [
-                    {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
-                    for index in props[index_kind]]
+                    {key: index[key] for key in ("IndexName", "KeySchema", "Projection")} for index in props[index_kind]
+                ]
         stream = props.get("StreamSpecification", {}).get("StreamViewType")
         if stream:
             request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
         client.create_table(**request)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled", True) and ttl.get("AttributeName"):
-            client.update_time_to_live(TableName=name, TimeToLiveSpecification={
-                "Enabled": True, "AttributeName": ttl["AttributeName"]})
+            client.update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
+            )
         self.resources._record(self.template, logical_id, self.resources.tables, name)
 
     def queue(self, logical_id: str, props: dict[str, Any]) -> None:
@@ -189,8 +216,7 @@ class _Creator:
 
     def configuration_set(self, logical_id: str, props: dict[str, Any]) -> None:
         self.client("sesv2").create_configuration_set(ConfigurationSetName=self.name(logical_id))
-        self.resources._record(self.template, logical_id, self.resources.configuration_sets,
-                               self.name(logical_id))
+        self.resources._record(self.template, logical_id, self.resources.configuration_sets, self.name(logical_id))
 
     def function(self, logical_id: str, props: dict[str, Any]) -> None:
         runtime = str(props.get("Runtime", ""))
@@ -198,14 +224,25 @@ class _Creator:
             self.resources.skipped[logical_id] = f"AWS::Lambda::Function ({runtime or 'no runtime'})"
             return
         name = self.name(logical_id)
-        environment = {key: str(value) for key, value in
-                       props.get("Environment", {}).get("Variables", {}).items()}
+        environment = {key: str(value) for key, value in props.get("Environment", {}).get("Variables", {}).items()}
         self.client("lambda").create_function(
-            FunctionName=name, Runtime=runtime, Role=props["Role"], Handler=props["Handler"],
-            Code={"ZipFile": _DUMMY_ZIP.getvalue()}, Environment={"Variables": environment},
-            Timeout=int(props.get("Timeout", 3)), MemorySize=int(props.get("MemorySize", 128)))
-        spec = FunctionSpec(logical_id=logical_id, name=name, handler=props["Handler"], environment=environment,
-                            timeout=int(props.get("Timeout", 3)), memory_size=int(props.get("MemorySize", 128)))
+            FunctionName=name,
+            Runtime=runtime,
+            Role=props["Role"],
+            Handler=props["Handler"],
+            Code={"ZipFile": _DUMMY_ZIP.getvalue()},
+            Environment={"Variables": environment},
+            Timeout=int(props.get("Timeout", 3)),
+            MemorySize=int(props.get("MemorySize", 128)),
+        )
+        spec = FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            handler=props["Handler"],
+            environment=environment,
+            timeout=int(props.get("Timeout", 3)),
+            memory_size=int(props.get("MemorySize", 128)),
+        )
         self.resources.functions[logical_id] = spec
         self.resources.names[logical_id] = name
         self.resources.arns[logical_id] = spec.arn
@@ -217,8 +254,11 @@ class _Creator:
             definition = definition.replace("${" + key + "}", str(value))
         json.loads(definition)
         arn = self.client("stepfunctions").create_state_machine(
-            name=self.name(logical_id), definition=definition, roleArn=props["RoleArn"],
-            type=props.get("StateMachineType", "STANDARD"))["stateMachineArn"]
+            name=self.name(logical_id),
+            definition=definition,
+            roleArn=props["RoleArn"],
+            type=props.get("StateMachineType", "STANDARD"),
+        )["stateMachineArn"]
         self.template.bind(logical_id, ref=arn, Arn=arn)
         self.resources._record(self.template, logical_id, self.resources.state_machines, arn)
 
@@ -239,23 +279,56 @@ class _Creator:
         self.resources._record(self.template, logical_id, self.resources.rules, name)
 
     def schedule(self, logical_id: str, props: dict[str, Any]) -> None:
-        request = {key: value for key, value in props.items() if key in (
-            "GroupName", "ScheduleExpression", "ScheduleExpressionTimezone", "FlexibleTimeWindow",
-            "Target", "State", "ActionAfterCompletion", "Description")}
+        request = {
+            key: value
+            for key, value in props.items()
+            if key
+            in (
+                "GroupName",
+                "ScheduleExpression",
+                "ScheduleExpressionTimezone",
+                "FlexibleTimeWindow",
+                "Target",
+                "State",
+                "ActionAfterCompletion",
+                "Description",
+            )
+        }
         self.client("scheduler").create_schedule(Name=self.name(logical_id), **request)
         self.resources.names[logical_id] = self.name(logical_id)
 
 
 def _rule_target(target: dict[str, Any]) -> dict[str, Any]:
-    allowed = ("Id", "Arn", "RoleArn", "Input", "InputPath", "InputTransformer", "RetryPolicy",
-               "DeadLetterConfig", "SqsParameters", "HttpParameters")
+    allowed = (
+        "Id",
+        "Arn",
+        "RoleArn",
+        "Input",
+        "InputPath",
+        "InputTransformer",
+        "RetryPolicy",
+        "DeadLetterConfig",
+        "SqsParameters",
+        "HttpParameters",
+    )
     return {key: value for key, value in target.items() if key in allowed}
 
 
 def _generated_secret(client: Any, spec: dict[str, Any]) -> str:
-    options = {key: spec[key] for key in (
-        "PasswordLength", "ExcludeCharacters", "ExcludeNumbers", "ExcludePunctuation", "ExcludeUppercase",
-        "ExcludeLowercase", "IncludeSpace", "RequireEachIncludedType") if key in spec}
+    options = {
+        key: spec[key]
+        for key in (
+            "PasswordLength",
+            "ExcludeCharacters",
+            "ExcludeNumbers",
+            "ExcludePunctuation",
+            "ExcludeUppercase",
+            "ExcludeLowercase",
+            "IncludeSpace",
+            "RequireEachIncludedType",
+        )
+        if key in spec
+    }
     password = client.get_random_password(**options)["RandomPassword"]
     if "SecretStringTemplate" in spec and "GenerateStringKey" in spec:
         document = json.loads(spec["SecretStringTemplate"])

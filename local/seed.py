@@ -38,8 +38,9 @@ def api_key_kinds(seed: dict[str, Any]) -> dict[str, str]:
 
 
 @contextmanager
-def seeded_stack(seed: dict[str, Any], base_url: str, template: dict[str, Any] | None = None,
-                 sleep_mode: str = "clock") -> Iterator[tuple[Any, dict[str, Any]]]:
+def seeded_stack(
+    seed: dict[str, Any], base_url: str, template: dict[str, Any] | None = None, sleep_mode: str = "clock"
+) -> Iterator[tuple[Any, dict[str, Any]]]:
     """The synthesized template on moto with the seed loaded: (LocalStack, template)."""
     # moto, boto3 and the CDK cost seconds to import: only the commands that run a stack pay for them.
     from local.stack import local_stack
@@ -49,8 +50,7 @@ def seeded_stack(seed: dict[str, Any], base_url: str, template: dict[str, Any] |
     from oms.repository import catalog
 
     template = template or synthesized()
-    with local_stack(template, settings_overrides=settings_environment(seed, base_url),
-                     sleep_mode=sleep_mode) as stack:
+    with local_stack(template, settings_overrides=settings_environment(seed, base_url), sleep_mode=sleep_mode) as stack:
         # Clients, settings and secrets cached before the stack existed would point at nothing.
         aws.reset()
         settings.reload()

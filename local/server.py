@@ -24,8 +24,14 @@ class Stack(Protocol):
 
 class Emulator(Protocol):
     def handle(
-        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes,
-        *, source_ip: str = ...,
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        source_ip: str = ...,
     ) -> HttpResponse: ...
 
 
@@ -34,8 +40,7 @@ def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> H
     return status, {"Content-Type": "application/json", **(headers or {})}, body
 
 
-def _problem(status: int, code: str, message: str, details: list | None = None, **headers: str
-             ) -> HttpResponse:
+def _problem(status: int, code: str, message: str, details: list | None = None, **headers: str) -> HttpResponse:
     return _json(status, {"error": {"code": code, "message": message, "details": details or []}}, headers)
 
 
@@ -73,8 +78,9 @@ class LocalServer(ThreadingHTTPServer):
         if self._thread is not None:
             self._thread.join()
 
-    def answer(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
-               source_ip: str) -> HttpResponse:
+    def answer(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> HttpResponse:
         stack, emulator = self.stack, self.emulator
         if stack is None or emulator is None:
             return _problem(503, "starting", "The local stack is still starting.")
@@ -145,8 +151,15 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def serve(stack: Stack | None, emulator: Emulator | None, host: str = "127.0.0.1", port: int = 3000,
-          *, openapi: Path = OPENAPI, verbose: bool = False) -> LocalServer:
+def serve(
+    stack: Stack | None,
+    emulator: Emulator | None,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    *,
+    openapi: Path = OPENAPI,
+    verbose: bool = False,
+) -> LocalServer:
     """A bound server, not yet serving: call `start()` for a background thread or `serve_forever()`."""
     server = LocalServer(host, port, openapi=openapi, verbose=verbose)
     if stack is not None and emulator is not None:
@@ -154,7 +167,6 @@ def serve(stack: Stack | None, emulator: Emulator | None, host: str = "127.0.0.1
     return server
 
 
-def start(stack: Stack, emulator: Emulator, host: str = "127.0.0.1", port: int = 0, **options: Any
-          ) -> LocalServer:
+def start(stack: Stack, emulator: Emulator, host: str = "127.0.0.1", port: int = 0, **options: Any) -> LocalServer:
     """Serve on a background thread (port 0: any free port); `stop()` shuts it down and joins the thread."""
     return serve(stack, emulator, host, port, **options).start()

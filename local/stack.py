@@ -45,8 +45,12 @@ class LocalStack:
         self.clock = LocalClock(settle=self.settle, session=self.session)
 
     @classmethod
-    def start(cls, template: dict[str, Any], settings_overrides: Mapping[str, str] | None = None,
-              code_paths: Iterable[Path] = (FUNCTIONS_DIR,)) -> LocalStack:
+    def start(
+        cls,
+        template: dict[str, Any],
+        settings_overrides: Mapping[str, str] | None = None,
+        code_paths: Iterable[Path] = (FUNCTIONS_DIR,),
+    ) -> LocalStack:
         """Provision the template into the moto mock the caller opened and host its functions here."""
         moto_fixes.apply_all()
         # moto logs every caught state failure at ERROR; the execution history already tells it.
@@ -90,8 +94,9 @@ class LocalStack:
         return outbox.outbox(ACCOUNT_ID, REGION)
 
     def execution_arn(self, name: str, state_machine: str | None = None) -> str:
-        machine_arn = self.resources.state_machines[state_machine] if state_machine else \
-            self.resources.state_machine_arn
+        machine_arn = (
+            self.resources.state_machines[state_machine] if state_machine else self.resources.state_machine_arn
+        )
         return machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
 
     def execution(self, order_id: str, state_machine: str | None = None) -> dict[str, Any]:
@@ -103,11 +108,14 @@ class LocalStack:
         for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
             events.extend(page["events"])
         return {
-            "arn": arn, "status": described["status"],
+            "arn": arn,
+            "status": described["status"],
             "input": json.loads(described.get("input") or "null"),
             "output": json.loads(described["output"]) if described.get("output") else None,
-            "error": described.get("error"), "cause": described.get("cause"),
-            "history": events, "states": [_state_name(event) for event in events if _state_name(event)],
+            "error": described.get("error"),
+            "cause": described.get("cause"),
+            "history": events,
+            "states": [_state_name(event) for event in events if _state_name(event)],
         }
 
     def stop(self) -> None:
@@ -116,7 +124,8 @@ class LocalStack:
         sfn = self.client("stepfunctions")
         for machine_arn in self.resources.state_machines.values():
             for page in sfn.get_paginator("list_executions").paginate(
-                    stateMachineArn=machine_arn, statusFilter="RUNNING"):
+                stateMachineArn=machine_arn, statusFilter="RUNNING"
+            ):
                 for execution in page["executions"]:
                     with contextlib.suppress(Exception):
                         sfn.stop_execution(executionArn=execution["executionArn"], error="LocalStackStopped")
@@ -129,8 +138,12 @@ def _state_name(event: dict[str, Any]) -> str | None:
 
 
 @contextlib.contextmanager
-def local_stack(template: dict[str, Any], settings_overrides: Mapping[str, str] | None = None,
-                code_paths: Iterable[Path] = (FUNCTIONS_DIR,), sleep_mode: str = "clock") -> Iterator[LocalStack]:
+def local_stack(
+    template: dict[str, Any],
+    settings_overrides: Mapping[str, str] | None = None,
+    code_paths: Iterable[Path] = (FUNCTIONS_DIR,),
+    sleep_mode: str = "clock",
+) -> Iterator[LocalStack]:
     """Open moto, start the stack on the template, and tear everything down (clock included) after."""
     moto_fixes.apply_all()
     moto_fixes.set_sleep_mode(sleep_mode)

@@ -17,9 +17,14 @@ _IGNORED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", "cdk.out", "nod
 def source_hash(root: Path = ROOT) -> str:
     """A digest of every file the template depends on: infra/, functions/, cdk.json, pyproject.toml."""
     digest = hashlib.sha256()
-    paths = [path for directory in SOURCE_DIRS for path in (root / directory).rglob("*")
-             if path.is_file() and not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
-             and path.suffix not in (".pyc", ".pyo")]
+    paths = [
+        path
+        for directory in SOURCE_DIRS
+        for path in (root / directory).rglob("*")
+        if path.is_file()
+        and not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
+        and path.suffix not in (".pyc", ".pyo")
+    ]
     paths += [root / name for name in SOURCE_FILES if (root / name).is_file()]
     for path in sorted(paths):
         digest.update(str(path.relative_to(root)).encode())

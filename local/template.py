@@ -47,8 +47,12 @@ NAME_PROPERTIES = {
 }
 
 # Types whose Ref is the ARN rather than the name.
-_REF_IS_ARN = {"AWS::StepFunctions::StateMachine", "AWS::SecretsManager::Secret", "AWS::SNS::Topic",
-               "AWS::IAM::ManagedPolicy"}
+_REF_IS_ARN = {
+    "AWS::StepFunctions::StateMachine",
+    "AWS::SecretsManager::Secret",
+    "AWS::SNS::Topic",
+    "AWS::IAM::ManagedPolicy",
+}
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
@@ -190,7 +194,7 @@ class Template:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             handler = _INTRINSICS.get(key)
             if handler is not None:
                 return handler(self, argument)
@@ -287,10 +291,10 @@ _INTRINSICS: dict[str, Any] = {
     "Fn::Or": lambda template, argument: any(template._resolve(argument)),
     "Fn::Not": lambda template, argument: not template._resolve(argument)[0],
     "Condition": lambda template, argument: (
-        template.condition(argument) if isinstance(argument, str) else {"Condition": template._resolve(argument)}),
+        template.condition(argument) if isinstance(argument, str) else {"Condition": template._resolve(argument)}
+    ),
     "Fn::FindInMap": _find_in_map,
-    "Fn::Base64": lambda template, argument: base64.b64encode(
-        str(template._resolve(argument)).encode()).decode(),
+    "Fn::Base64": lambda template, argument: base64.b64encode(str(template._resolve(argument)).encode()).decode(),
     "Fn::ImportValue": _import_value,
     "Fn::GetAZs": _get_azs,
     "Fn::ToJsonString": lambda template, argument: json.dumps(template._resolve(argument)),

@@ -51,8 +51,16 @@ class Scenario:
 
     # --- storefront -------------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, body: Any = None, *, key: str | None = "storefront",
-                headers: dict[str, str] | None = None, raw: bytes | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        key: str | None = "storefront",
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
         sent = dict(headers or {})
         if key:
             sent.setdefault("x-api-key", self.seed["api_keys"][key])
@@ -82,18 +90,37 @@ class Scenario:
     def secret(self, partner_id: str) -> str:
         return next(p["secret"] for p in self.seed["partners"] if p["id"] == partner_id)
 
-    def track(self, partner_id: str, shipment_id: str, status: str, *, event_id: str | None = None,
-              secret: str | None = None, signed_at: int | None = None, **fields: Any) -> Reply:
+    def track(
+        self,
+        partner_id: str,
+        shipment_id: str,
+        status: str,
+        *,
+        event_id: str | None = None,
+        secret: str | None = None,
+        signed_at: int | None = None,
+        **fields: Any,
+    ) -> Reply:
         self._events += 1
-        body = {"event_id": event_id or f"evt-{self._events}", "shipment_id": shipment_id, "status": status,
-                "occurred_at": "2026-11-26T10:00:00Z", **fields}
+        body = {
+            "event_id": event_id or f"evt-{self._events}",
+            "shipment_id": shipment_id,
+            "status": status,
+            "occurred_at": "2026-11-26T10:00:00Z",
+            **fields,
+        }
         if status == "SHIPPED":
             body.setdefault("carrier", "UPS")
             body.setdefault("tracking_number", "1Z999AA10123456784")
         raw = json.dumps(body).encode()
         signature = sign(secret or self.secret(partner_id), raw, signed_at or int(time.time()))
-        reply = self.request("POST", f"/partners/{partner_id}/tracking", key=None, raw=raw,
-                             headers={HEADER: signature, "Content-Type": "application/json"})
+        reply = self.request(
+            "POST",
+            f"/partners/{partner_id}/tracking",
+            key=None,
+            raw=raw,
+            headers={HEADER: signature, "Content-Type": "application/json"},
+        )
         self.settle()
         return reply
 
@@ -106,8 +133,11 @@ class Scenario:
         return self.stack.advance(seconds)
 
     def emails(self, kind: str | None = None, order_id: str | None = None) -> list[dict[str, Any]]:
-        return [e for e in self.stack.outbox()
-                if (kind is None or e["kind"] == kind) and (order_id is None or e["order_id"] == order_id)]
+        return [
+            e
+            for e in self.stack.outbox()
+            if (kind is None or e["kind"] == kind) and (order_id is None or e["order_id"] == order_id)
+        ]
 
     def execution(self, order_id: str) -> dict[str, Any]:
         return self.stack.execution(order_id)
@@ -125,4 +155,3 @@ def scenario(template: dict[str, Any], seed: dict[str, Any] | None = None) -> It
     seed = Seed.model_validate(copy.deepcopy(seed or DEFAULT_SEED)).model_dump(mode="json")
     with seeded_stack(seed, "http://127.0.0.1:3000", template, sleep_mode="instant") as (stack, _):
         yield Scenario(stack=stack, seed=seed, api=ApiEmulator(template, api_key_kinds(seed), stack.invoke))
-

@@ -23,32 +23,46 @@ app = resolver()
 
 
 def _wants_html() -> bool:
-    content_type = (app.current_event.headers.get("content-type") or
-                    app.current_event.headers.get("Content-Type") or "")
+    content_type = app.current_event.headers.get("content-type") or app.current_event.headers.get("Content-Type") or ""
     return content_type.startswith("application/x-www-form-urlencoded")
 
 
-@app.get("/feedback/<token>", summary="The feedback page (HTML)", responses={
-    200: {"description": "An HTML page with a 1-5 rating and a comment box", "content": {"text/html": {}}},
-    404: {"description": "invalid_token", "content": {"text/html": {}}},
-})
+@app.get(
+    "/feedback/<token>",
+    summary="The feedback page (HTML)",
+    responses={
+        200: {"description": "An HTML page with a 1-5 rating and a comment box", "content": {"text/html": {}}},
+        404: {"description": "invalid_token", "content": {"text/html": {}}},
+    },
+)
 def feedback_page(token: str) -> Response[str]:
     try:
         bundle = followup.order_of_token(token)
     except DomainError as error:
-        return Response(status_code=error.status, content_type=content_types.TEXT_HTML,
-                        body=thank_you_page("This link does not work", escape(error.message)))
-    return Response(status_code=200, content_type=content_types.TEXT_HTML,
-                    body=rating_page(bundle.header["external_ref"], bundle.header["customer"]["name"],
-                                     already=bundle.feedback is not None))
+        return Response(
+            status_code=error.status,
+            content_type=content_types.TEXT_HTML,
+            body=thank_you_page("This link does not work", escape(error.message)),
+        )
+    return Response(
+        status_code=200,
+        content_type=content_types.TEXT_HTML,
+        body=rating_page(
+            bundle.header["external_ref"], bundle.header["customer"]["name"], already=bundle.feedback is not None
+        ),
+    )
 
 
-@app.post("/feedback/<token>", summary="Give feedback: JSON or the page's form", responses={
-    201: {"description": "Stored", "content": {"application/json": {"model": FeedbackStored}}},
-    400: {"description": "validation_error", "content": {"application/json": {"model": ErrorEnvelope}}},
-    404: {"description": "invalid_token", "content": {"application/json": {"model": ErrorEnvelope}}},
-    409: {"description": "feedback_exists", "content": {"application/json": {"model": ErrorEnvelope}}},
-})
+@app.post(
+    "/feedback/<token>",
+    summary="Give feedback: JSON or the page's form",
+    responses={
+        201: {"description": "Stored", "content": {"application/json": {"model": FeedbackStored}}},
+        400: {"description": "validation_error", "content": {"application/json": {"model": ErrorEnvelope}}},
+        404: {"description": "invalid_token", "content": {"application/json": {"model": ErrorEnvelope}}},
+        409: {"description": "feedback_exists", "content": {"application/json": {"model": ErrorEnvelope}}},
+    },
+)
 def give_feedback(token: str) -> Response[Any]:
     raw = app.current_event.decoded_body or ""
     html = _wants_html()
@@ -61,20 +75,33 @@ def give_feedback(token: str) -> Response[Any]:
         stored = followup.give_feedback(token, answer)
     except (ValidationError, json.JSONDecodeError) as error:
         if html:
-            return Response(status_code=400, content_type=content_types.TEXT_HTML,
-                            body=thank_you_page("Please choose a rating", "Pick 1 to 5 stars and send again."))
+            return Response(
+                status_code=400,
+                content_type=content_types.TEXT_HTML,
+                body=thank_you_page("Please choose a rating", "Pick 1 to 5 stars and send again."),
+            )
         if isinstance(error, json.JSONDecodeError):
-            return problem(400, "validation_error", "The body is not valid JSON.",
-                           [{"field": "body", "message": "the body is not valid JSON"}])
+            return problem(
+                400,
+                "validation_error",
+                "The body is not valid JSON.",
+                [{"field": "body", "message": "the body is not valid JSON"}],
+            )
         return invalid(error, "The feedback")
     except DomainError as error:
         if html:
-            return Response(status_code=error.status, content_type=content_types.TEXT_HTML,
-                            body=thank_you_page("Thank you", escape(error.message)))
+            return Response(
+                status_code=error.status,
+                content_type=content_types.TEXT_HTML,
+                body=thank_you_page("Thank you", escape(error.message)),
+            )
         raise
     if html:
-        return Response(status_code=201, content_type=content_types.TEXT_HTML,
-                        body=thank_you_page("Thank you!", "Your feedback helps us do better."))
+        return Response(
+            status_code=201,
+            content_type=content_types.TEXT_HTML,
+            body=thank_you_page("Thank you!", "Your feedback helps us do better."),
+        )
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=stored.model_dump())
 
 

@@ -198,9 +198,7 @@ def _greedy_locations(want: Mapping[str, int], stock: Sequence[Mapping[str, int]
     return sorted(chosen)
 
 
-def _dropship_shipments(
-    lines: Sequence[LineRequest], dropship: Mapping[str, str]
-) -> tuple[PlannedShipment, ...]:
+def _dropship_shipments(lines: Sequence[LineRequest], dropship: Mapping[str, str]) -> tuple[PlannedShipment, ...]:
     by_vendor: dict[str, list[tuple[str, int]]] = {}
     for line in lines:
         if line.sku in dropship and line.quantity > 0:

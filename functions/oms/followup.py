@@ -59,11 +59,17 @@ def schedule(order_id: str) -> str | None:
         return None
     s = settings()
     request: dict[str, Any] = {
-        "Name": schedule_name(order_id), "GroupName": s.schedule_group_name,
-        "ScheduleExpression": f"at({due.strftime('%Y-%m-%dT%H:%M:%S')})", "ScheduleExpressionTimezone": "UTC",
-        "FlexibleTimeWindow": {"Mode": "OFF"}, "ActionAfterCompletion": "DELETE",
-        "Target": {"Arn": s.followup_function_arn, "RoleArn": s.scheduler_role_arn,
-                   "Input": json.dumps({"order_id": order_id})},
+        "Name": schedule_name(order_id),
+        "GroupName": s.schedule_group_name,
+        "ScheduleExpression": f"at({due.strftime('%Y-%m-%dT%H:%M:%S')})",
+        "ScheduleExpressionTimezone": "UTC",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "ActionAfterCompletion": "DELETE",
+        "Target": {
+            "Arn": s.followup_function_arn,
+            "RoleArn": s.scheduler_role_arn,
+            "Input": json.dumps({"order_id": order_id}),
+        },
     }
     scheduler = aws.client("scheduler")
     try:

@@ -61,8 +61,13 @@ def allocate_order(order_id: str) -> dict[str, Any]:
     locations, _ = sources()
     stock = inventory.stock([s for s in skus if s not in dropship])
     available = {sku: {loc: c["available"] for loc, c in by_loc.items()} for sku, by_loc in stock.items()}
-    plan = allocate([LineRequest(line["sku"], line["quantity"]) for line in head["lines"]], available,
-                    locations, dropship, BackorderPolicy(head["backorder_policy"]))
+    plan = allocate(
+        [LineRequest(line["sku"], line["quantity"]) for line in head["lines"]],
+        available,
+        locations,
+        dropship,
+        BackorderPolicy(head["backorder_policy"]),
+    )
     _commit(bundle, plan)
     metrics.add_metric(name="OrdersAllocated", unit="Count", value=1)
     allocated = _bundle(order_id)
@@ -73,20 +78,38 @@ def allocate_order(order_id: str) -> dict[str, Any]:
 def _commit(bundle: OrderBundle, plan: Allocation) -> None:
     head = bundle.header
     order_id, now = head["order_id"], clock.iso()
-    shipments = [{
-        "shipment_id": ids.shipment_id(order_id, number), "order_id": order_id, "number": number,
-        "partner_id": planned.partner_id, "kind": planned.kind.value, "status": ShipmentStatus.SENT.value,
-        "lines": [{"sku": sku, "quantity": qty} for sku, qty in planned.lines], "sent_at": now,
-    } for number, planned in enumerate(plan.shipments, start=head.get("shipment_count", 0) + 1)]
-    lines = [{**line, "backordered": plan.backordered.get(line["sku"], 0),
-              "cancelled": plan.cancelled.get(line["sku"], 0)} for line in head["lines"]]
-    items = [repo.header_update(order_id, head.get("allocation_round", 0), {
-        "state": "ALLOCATED", "lines": lines, "updated_at": now,
-        "shipment_count": head.get("shipment_count", 0) + len(shipments)})]
+    shipments = [
+        {
+            "shipment_id": ids.shipment_id(order_id, number),
+            "order_id": order_id,
+            "number": number,
+            "partner_id": planned.partner_id,
+            "kind": planned.kind.value,
+            "status": ShipmentStatus.SENT.value,
+            "lines": [{"sku": sku, "quantity": qty} for sku, qty in planned.lines],
+            "sent_at": now,
+        }
+        for number, planned in enumerate(plan.shipments, start=head.get("shipment_count", 0) + 1)
+    ]
+    lines = [
+        {**line, "backordered": plan.backordered.get(line["sku"], 0), "cancelled": plan.cancelled.get(line["sku"], 0)}
+        for line in head["lines"]
+    ]
+    items = [
+        repo.header_update(
+            order_id,
+            head.get("allocation_round", 0),
+            {
+                "state": "ALLOCATED",
+                "lines": lines,
+                "updated_at": now,
+                "shipment_count": head.get("shipment_count", 0) + len(shipments),
+            },
+        )
+    ]
     items += [inventory.reserve(sku, loc, qty) for (sku, loc), qty in sorted(plan.reserved_at().items())]
     items += [repo.shipment_put(s) for s in shipments]
-    items.append(repo.event_item(order_id, "OrderAllocated",
-                                 {"shipments": [s["shipment_id"] for s in shipments]}, now))
+    items.append(repo.event_item(order_id, "OrderAllocated", {"shipments": [s["shipment_id"] for s in shipments]}, now))
     if plan.backordered:
         items.append(repo.event_item(order_id, "UnitsBackordered", {"lines": plan.backordered}, now))
     if plan.cancelled:

@@ -46,9 +46,10 @@ def place(order: PlaceOrder, idempotency_key: str | None = None, lambda_context:
     try:
         result = keyed(request={"key": idempotency_key, "order": order.model_dump(mode="json")})
     except IdempotencyValidationError as error:
-        raise IdempotencyConflict("This Idempotency-Key was used with another body.",
-                                  [{"field": "Idempotency-Key", "message": "used before with another body"}]
-                                  ) from error
+        raise IdempotencyConflict(
+            "This Idempotency-Key was used with another body.",
+            [{"field": "Idempotency-Key", "message": "used before with another body"}],
+        ) from error
     except IdempotencyAlreadyInProgressError as error:
         raise RequestInProgress("The same request is still being accepted; retry shortly.") from error
     return OrderAccepted.model_validate(result)
@@ -56,14 +57,14 @@ def place(order: PlaceOrder, idempotency_key: str | None = None, lambda_context:
 
 @cache
 def _idempotency_config() -> IdempotencyConfig:
-    return IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="order",
-                             expires_after_seconds=IDEMPOTENCY_SECONDS)
+    return IdempotencyConfig(
+        event_key_jmespath="key", payload_validation_jmespath="order", expires_after_seconds=IDEMPOTENCY_SECONDS
+    )
 
 
 @cache
 def _keyed_place() -> Any:
-    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table,
-                                     boto3_client=aws.client("dynamodb"))
+    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=aws.client("dynamodb"))
 
     @idempotent_function(data_keyword_argument="request", config=_idempotency_config(), persistence_store=store)
     def keyed(request: dict[str, Any]) -> dict[str, Any]:
@@ -77,20 +78,27 @@ def _place(order: PlaceOrder) -> dict[str, Any]:
     known = catalog.products(skus)
     unknown = [sku for sku in skus if sku not in known]
     if unknown:
-        raise UnknownSku("Some SKUs are not in the catalogue.",
-                         [{"field": f"lines[{skus.index(s)}].sku", "message": f"unknown SKU {s}", "sku": s}
-                          for s in unknown])
+        raise UnknownSku(
+            "Some SKUs are not in the catalogue.",
+            [{"field": f"lines[{skus.index(s)}].sku", "message": f"unknown SKU {s}", "sku": s} for s in unknown],
+        )
     digest = body_hash(order)
     now = clock.iso()
     header = {
-        "order_id": ids.new_order_id(), "external_ref": order.external_ref, "body_hash": digest,
-        "state": "PLACED", "allocation_round": 0, "shipment_count": 0,
+        "order_id": ids.new_order_id(),
+        "external_ref": order.external_ref,
+        "body_hash": digest,
+        "state": "PLACED",
+        "allocation_round": 0,
+        "shipment_count": 0,
         "backorder_policy": order.backorder_policy.value,
         "customer": order.customer.model_dump(mode="json"),
         "shipping_address": order.shipping_address.model_dump(mode="json"),
-        "lines": [{"sku": line.sku, "quantity": line.quantity, "backordered": 0, "cancelled": 0}
-                  for line in order.lines],
-        "created_at": now, "updated_at": now,
+        "lines": [
+            {"sku": line.sku, "quantity": line.quantity, "backordered": 0, "cancelled": 0} for line in order.lines
+        ],
+        "created_at": now,
+        "updated_at": now,
     }
     try:
         repo.create(header)
@@ -111,7 +119,8 @@ def _start_execution(order_id: str) -> None:
     """One execution per order, named by it: a retry that finds it running changes nothing."""
     try:
         aws.client("stepfunctions").start_execution(
-            stateMachineArn=settings().state_machine_arn, name=order_id, input=json.dumps({"order_id": order_id}))
+            stateMachineArn=settings().state_machine_arn, name=order_id, input=json.dumps({"order_id": order_id})
+        )
     except ClientError as error:
         if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
             raise

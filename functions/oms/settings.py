@@ -31,8 +31,15 @@ class Settings(BaseModel):
     storefront_webhook_url: str | None = None
 
 
-_PREFIXED = {"sender", "merchant_country", "feedback_delay_days", "feedback_delay_days_international",
-             "feedback_fallback_days", "partner_accept_hours", "storefront_webhook_url"}
+_PREFIXED = {
+    "sender",
+    "merchant_country",
+    "feedback_delay_days",
+    "feedback_delay_days_international",
+    "feedback_fallback_days",
+    "partner_accept_hours",
+    "storefront_webhook_url",
+}
 
 
 @cache

@@ -22,14 +22,19 @@ from oms.signatures import InvalidSignature, verify
 from oms.statuses import ShipmentKind, ShipmentStatus, leaves_stock, move_applies
 
 _TIMELINE = {
-    "ACCEPTED": "ShipmentAccepted", "REJECTED": "ShipmentRejected", "SHIPPED": "ShipmentShipped",
-    "IN_TRANSIT": "ShipmentInTransit", "DELIVERED": "ShipmentDelivered", "EXCEPTION": "ShipmentException",
+    "ACCEPTED": "ShipmentAccepted",
+    "REJECTED": "ShipmentRejected",
+    "SHIPPED": "ShipmentShipped",
+    "IN_TRANSIT": "ShipmentInTransit",
+    "DELIVERED": "ShipmentDelivered",
+    "EXCEPTION": "ShipmentException",
 }
 _ATTEMPTS = 3
 
 
 class InvalidCursor(DomainError):
     status, code = 400, "validation_error"
+
 
 PAGE_SIZE = 50
 
@@ -63,10 +68,12 @@ def record(partner_id: str, event: TrackingEvent) -> bool:
         changes = _changes(shipment, event)
         if changes is None:
             return False
-        items = [repo.partner_event_put(partner_id, event.event_id, order_id, shipment["shipment_id"]),
-                 repo.shipment_move(order_id, shipment, changes),
-                 *_stock_moves(shipment, changes.get("status")),
-                 repo.event_item(order_id, _TIMELINE[event.status.value], _detail(event, changes))]
+        items = [
+            repo.partner_event_put(partner_id, event.event_id, order_id, shipment["shipment_id"]),
+            repo.shipment_move(order_id, shipment, changes),
+            *_stock_moves(shipment, changes.get("status")),
+            repo.event_item(order_id, _TIMELINE[event.status.value], _detail(event, changes)),
+        ]
         try:
             transact(items)
         except ClientError as error:
@@ -97,7 +104,8 @@ def _changes(shipment: dict[str, Any], event: TrackingEvent) -> dict[str, Any] |
         changes["carrier"] = event.carrier or shipment.get("carrier")
         changes["tracking_number"] = event.tracking_number or shipment.get("tracking_number")
         changes["tracking_url"] = event.tracking_url or carriers.tracking_url(
-            changes["carrier"], changes["tracking_number"])
+            changes["carrier"], changes["tracking_number"]
+        )
     if leaves_stock(current, new) and "shipped_at" not in changes:
         changes["shipped_at"] = at
     return changes
@@ -115,8 +123,11 @@ def _stock_moves(shipment: dict[str, Any], new: str | None) -> list[dict[str, An
 
 
 def _detail(event: TrackingEvent, changes: dict[str, Any]) -> dict[str, Any]:
-    detail = {"shipment_id": event.shipment_id, "event_id": event.event_id,
-              "occurred_at": event.occurred_at.isoformat()}
+    detail = {
+        "shipment_id": event.shipment_id,
+        "event_id": event.event_id,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
     for name in ("carrier", "tracking_number", "tracking_url"):
         if changes.get(name):
             detail[name] = changes[name]

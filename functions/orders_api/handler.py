@@ -13,10 +13,14 @@ from oms.observability import logger, metrics, tracer
 app = resolver()
 
 
-@app.get("/orders/<order_id>", summary="Read an order", responses={
-    200: {"description": "The order", "content": {"application/json": {"model": OrderView}}},
-    404: {"description": "order_not_found", "content": {"application/json": {"model": ErrorEnvelope}}},
-})
+@app.get(
+    "/orders/<order_id>",
+    summary="Read an order",
+    responses={
+        200: {"description": "The order", "content": {"application/json": {"model": OrderView}}},
+        404: {"description": "order_not_found", "content": {"application/json": {"model": ErrorEnvelope}}},
+    },
+)
 def get_order(order_id: str) -> OrderView:
     return orders.view(order_id)
 

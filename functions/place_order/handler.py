@@ -17,20 +17,31 @@ from oms.observability import logger, metrics, tracer
 app = resolver()
 
 
-@app.post("/orders", summary="Place an order", status_code=202, responses={
-    202: {"description": "Accepted", "content": {"application/json": {"model": OrderAccepted}}},
-    400: {"description": "Invalid body", "content": {"application/json": {"model": ErrorEnvelope}}},
-    409: {"description": "idempotency_conflict or request_in_progress",
-          "content": {"application/json": {"model": ErrorEnvelope}}},
-    422: {"description": "unknown_sku", "content": {"application/json": {"model": ErrorEnvelope}}},
-})
+@app.post(
+    "/orders",
+    summary="Place an order",
+    status_code=202,
+    responses={
+        202: {"description": "Accepted", "content": {"application/json": {"model": OrderAccepted}}},
+        400: {"description": "Invalid body", "content": {"application/json": {"model": ErrorEnvelope}}},
+        409: {
+            "description": "idempotency_conflict or request_in_progress",
+            "content": {"application/json": {"model": ErrorEnvelope}},
+        },
+        422: {"description": "unknown_sku", "content": {"application/json": {"model": ErrorEnvelope}}},
+    },
+)
 def place_order(
     order: Annotated[PlaceOrder, Body()],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
 ) -> Response[OrderAccepted]:
     accepted = orders.place(order, idempotency_key=idempotency_key, lambda_context=app.lambda_context)
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON,
-                    body=accepted, headers={"Location": f"/orders/{accepted.order_id}"})
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=accepted,
+        headers={"Location": f"/orders/{accepted.order_id}"},
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

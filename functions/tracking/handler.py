@@ -26,29 +26,45 @@ def _authenticate(partner_id: str) -> None:
     tracking.authenticate(partner_id, body, event.headers.get(HEADER) or event.headers.get(HEADER.lower()))
 
 
-@app.post("/partners/<partner_id>/tracking", summary="Report shipment progress (signed)", responses={
-    200: {"description": "Repeated event or backward move: nothing changed",
-          "content": {"application/json": {"model": TrackingApplied}}},
-    202: {"description": "Applied", "content": {"application/json": {"model": TrackingApplied}}},
-    400: {"description": "validation_error", "content": {"application/json": {"model": ErrorEnvelope}}},
-    404: {"description": "shipment_not_found", "content": {"application/json": {"model": ErrorEnvelope}}},
-    401: {"description": _UNSIGNED, "content": {"application/json": {"model": ErrorEnvelope}}},
-})
+@app.post(
+    "/partners/<partner_id>/tracking",
+    summary="Report shipment progress (signed)",
+    responses={
+        200: {
+            "description": "Repeated event or backward move: nothing changed",
+            "content": {"application/json": {"model": TrackingApplied}},
+        },
+        202: {"description": "Applied", "content": {"application/json": {"model": TrackingApplied}}},
+        400: {"description": "validation_error", "content": {"application/json": {"model": ErrorEnvelope}}},
+        404: {"description": "shipment_not_found", "content": {"application/json": {"model": ErrorEnvelope}}},
+        401: {"description": _UNSIGNED, "content": {"application/json": {"model": ErrorEnvelope}}},
+    },
+)
 def post_tracking(partner_id: str) -> Response[TrackingApplied]:
     # The signature is checked on the raw bytes before the body is even parsed.
     _authenticate(partner_id)
     update = TrackingEvent.model_validate_json(app.current_event.decoded_body or "")
     applied = tracking.record(partner_id, update)
-    return Response(status_code=202 if applied else 200, content_type=content_types.APPLICATION_JSON,
-                    body=TrackingApplied(applied=applied))
+    return Response(
+        status_code=202 if applied else 200,
+        content_type=content_types.APPLICATION_JSON,
+        body=TrackingApplied(applied=applied),
+    )
 
 
-@app.get("/partners/<partner_id>/shipments", summary="A partner's shipments by status (signed)", responses={
-    200: {"description": "A page, oldest first", "content": {"application/json": {"model": PartnerShipmentsPage}}},
-    401: {"description": _UNSIGNED, "content": {"application/json": {"model": ErrorEnvelope}}},
-})
-def list_shipments(partner_id: str, status: Annotated[ShipmentStatus, Query()] = ShipmentStatus.SENT,
-                   cursor: Annotated[str | None, Query(max_length=2048)] = None) -> PartnerShipmentsPage:
+@app.get(
+    "/partners/<partner_id>/shipments",
+    summary="A partner's shipments by status (signed)",
+    responses={
+        200: {"description": "A page, oldest first", "content": {"application/json": {"model": PartnerShipmentsPage}}},
+        401: {"description": _UNSIGNED, "content": {"application/json": {"model": ErrorEnvelope}}},
+    },
+)
+def list_shipments(
+    partner_id: str,
+    status: Annotated[ShipmentStatus, Query()] = ShipmentStatus.SENT,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> PartnerShipmentsPage:
     _authenticate(partner_id)
     return tracking.shipments(partner_id, status.value, cursor)
 

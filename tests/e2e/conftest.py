@@ -34,8 +34,16 @@ class Client:
         self.url = url
         self.keys = SEED["api_keys"]
 
-    def call(self, method: str, path: str, body: Any = None, *, key: str | None = "storefront",
-             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Reply:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        key: str | None = "storefront",
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         request = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
@@ -52,11 +60,21 @@ class Client:
 
     def track(self, partner_id: str, shipment_id: str, status: str, event_id: str, **fields: Any) -> Reply:
         secret = next(p["secret"] for p in SEED["partners"] if p["id"] == partner_id)
-        body = {"event_id": event_id, "shipment_id": shipment_id, "status": status,
-                "occurred_at": "2026-11-26T10:00:00Z", **fields}
+        body = {
+            "event_id": event_id,
+            "shipment_id": shipment_id,
+            "status": status,
+            "occurred_at": "2026-11-26T10:00:00Z",
+            **fields,
+        }
         raw = json.dumps(body).encode()
-        answer = self.call("POST", f"/partners/{partner_id}/tracking", key=None, raw=raw,
-                           headers={HEADER: sign(secret, raw, int(time.time()))})
+        answer = self.call(
+            "POST",
+            f"/partners/{partner_id}/tracking",
+            key=None,
+            raw=raw,
+            headers={HEADER: sign(secret, raw, int(time.time()))},
+        )
         self.settle()
         return answer
 
@@ -71,8 +89,9 @@ class Client:
 
     def outbox(self, kind: str | None = None, order_id: str | None = None) -> list[dict[str, Any]]:
         emails = self.call("GET", "/_local/outbox", key=None).json["emails"]
-        return [e for e in emails if (kind is None or e["kind"] == kind)
-                and (order_id is None or e["order_id"] == order_id)]
+        return [
+            e for e in emails if (kind is None or e["kind"] == kind) and (order_id is None or e["order_id"] == order_id)
+        ]
 
 
 def _free_port() -> int:
@@ -86,8 +105,13 @@ def oms_local() -> Iterator[Client]:
     """One `oms local` for the tier: started like a user would, stopped with Ctrl-C."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "local.cli", "local", "--port", str(port)], cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        [sys.executable, "-m", "local.cli", "local", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
     seen = []

@@ -9,15 +9,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _oms(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "local.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "local.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_invoke_runs_a_handler_on_a_sample_event() -> None:
     done = _oms("invoke", "place_order", "events/place_order.json")
 
     assert done.returncode == 0, done.stderr
-    answer = json.loads(done.stdout[done.stdout.index("{"):])
+    answer = json.loads(done.stdout[done.stdout.index("{") :])
     assert answer["statusCode"] == 202
     assert json.loads(answer["body"])["status"] == "PLACED"
 

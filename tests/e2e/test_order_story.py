@@ -14,8 +14,15 @@ def _order(**changes: Any) -> dict[str, Any]:
     order = {
         "external_ref": f"SHOP-{uuid.uuid4().hex[:10]}",
         "customer": {"email": "ada@example.com", "name": "Ada Lovelace"},
-        "shipping_address": {"name": "Ada Lovelace", "line1": "12 St James's Sq", "line2": None,
-                             "city": "London", "region": None, "postal_code": "SW1Y 4JH", "country": "GB"},
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "12 St James's Sq",
+            "line2": None,
+            "city": "London",
+            "region": None,
+            "postal_code": "SW1Y 4JH",
+            "country": "GB",
+        },
         "lines": [{"sku": "TEE-RED-M", "quantity": 1}],
     }
     order.update(changes)
@@ -56,8 +63,13 @@ def test_an_order_lives_from_placement_to_feedback(oms_local: Client) -> None:
 
     page = oms_local.call("GET", link.group(2), key=None)
     assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
-    first = oms_local.call("POST", link.group(2), key=None, raw=b"rating=5&comment=Perfect",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    first = oms_local.call(
+        "POST",
+        link.group(2),
+        key=None,
+        raw=b"rating=5&comment=Perfect",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     again = oms_local.call("POST", link.group(2), {"rating": 1}, key=None)
     assert (first.status, again.status, again.json["error"]["code"]) == (201, 409, "feedback_exists")
 
@@ -67,21 +79,39 @@ def test_every_error_the_story_can_meet_is_the_contract_envelope(oms_local: Clie
     shipment_id = order["shipments"][0]["shipment_id"]
     cases = {
         "no key": (oms_local.call("POST", "/orders", _order(), key=None), 403, "forbidden"),
-        "unknown key": (oms_local.call("POST", "/orders", _order(), key=None, headers={"x-api-key": "nope"}),
-                        403, "forbidden"),
+        "unknown key": (
+            oms_local.call("POST", "/orders", _order(), key=None, headers={"x-api-key": "nope"}),
+            403,
+            "forbidden",
+        ),
         "unknown route": (oms_local.call("GET", "/nowhere"), 404, "not_found"),
-        "invalid body": (oms_local.call("POST", "/orders", _order(lines=[{"sku": "TEE-RED-M", "quantity": 1000}])),
-                         400, "validation_error"),
+        "invalid body": (
+            oms_local.call("POST", "/orders", _order(lines=[{"sku": "TEE-RED-M", "quantity": 1000}])),
+            400,
+            "validation_error",
+        ),
         "malformed json": (oms_local.call("POST", "/orders", raw=b"{not json"), 400, "validation_error"),
-        "unknown sku": (oms_local.call("POST", "/orders", _order(lines=[{"sku": "GHOST", "quantity": 1}])),
-                        422, "unknown_sku"),
+        "unknown sku": (
+            oms_local.call("POST", "/orders", _order(lines=[{"sku": "GHOST", "quantity": 1}])),
+            422,
+            "unknown_sku",
+        ),
         "unknown order": (oms_local.call("GET", "/orders/ORD-NOPE"), 404, "order_not_found"),
-        "unsigned tracking": (oms_local.call("POST", "/partners/main-warehouse/tracking", {"x": 1}, key=None),
-                              401, "invalid_signature"),
-        "foreign shipment": (oms_local.track("east-3pl", shipment_id, "ACCEPTED", "e-foreign"), 404,
-                             "shipment_not_found"),
-        "bad feedback token": (oms_local.call("POST", "/feedback/abc.def", {"rating": 3}, key=None), 404,
-                               "invalid_token"),
+        "unsigned tracking": (
+            oms_local.call("POST", "/partners/main-warehouse/tracking", {"x": 1}, key=None),
+            401,
+            "invalid_signature",
+        ),
+        "foreign shipment": (
+            oms_local.track("east-3pl", shipment_id, "ACCEPTED", "e-foreign"),
+            404,
+            "shipment_not_found",
+        ),
+        "bad feedback token": (
+            oms_local.call("POST", "/feedback/abc.def", {"rating": 3}, key=None),
+            404,
+            "invalid_token",
+        ),
     }
     for name, (answer, status, code) in cases.items():
         assert (answer.status, answer.json["error"]["code"]) == (status, code), name
@@ -122,9 +152,14 @@ def test_fifty_orders_wait_on_partners_while_eight_clients_work(oms_local: Clien
         placed = list(pool.map(place, range(50)))
         oms_local.settle()
         orders = list(pool.map(lambda p: oms_local.call("GET", f"/orders/{p['order_id']}").json, placed))
-        accepted = list(pool.map(
-            lambda o: oms_local.track("acme-vendor", o["shipments"][0]["shipment_id"], "ACCEPTED",
-                                      f"acc-{o['order_id']}"), orders))
+        accepted = list(
+            pool.map(
+                lambda o: oms_local.track(
+                    "acme-vendor", o["shipments"][0]["shipment_id"], "ACCEPTED", f"acc-{o['order_id']}"
+                ),
+                orders,
+            )
+        )
 
     assert len({p["order_id"] for p in placed}) == 50
     assert [o["status"] for o in orders] == ["PROCESSING"] * 50

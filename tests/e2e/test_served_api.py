@@ -17,19 +17,21 @@ def _template_routes(template: dict[str, Any]) -> set[tuple[str, str, bool]]:
             paths[logical_id] = f"{prefix}/{props['PathPart']}"
         return paths[logical_id]
 
-    return {(p["HttpMethod"], path_of(p["ResourceId"]["Ref"]), bool(p.get("ApiKeyRequired")))
-            for r in resources.values() if r["Type"] == "AWS::ApiGateway::Method"
-            for p in [r["Properties"]] if p["HttpMethod"] != "OPTIONS"}
+    return {
+        (p["HttpMethod"], path_of(p["ResourceId"]["Ref"]), bool(p.get("ApiKeyRequired")))
+        for r in resources.values()
+        if r["Type"] == "AWS::ApiGateway::Method"
+        for p in [r["Properties"]]
+        if p["HttpMethod"] != "OPTIONS"
+    }
 
 
-def test_every_template_route_is_served_with_its_key_requirement(oms_local: Client,
-                                                                 template: dict[str, Any]) -> None:
+def test_every_template_route_is_served_with_its_key_requirement(oms_local: Client, template: dict[str, Any]) -> None:
     routes = _template_routes(template)
     assert ("POST", "/orders", True) in routes
 
     for method, path, key_required in routes:
-        concrete = path.replace("{order_id}", "ORD-X").replace("{partner_id}", "main-warehouse").replace(
-            "{token}", "t")
+        concrete = path.replace("{order_id}", "ORD-X").replace("{partner_id}", "main-warehouse").replace("{token}", "t")
         without_key = oms_local.call(method, concrete, {} if method == "POST" else None, key=None)
         with_key = oms_local.call(method, concrete, {} if method == "POST" else None)
         if key_required:

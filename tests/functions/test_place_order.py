@@ -12,9 +12,11 @@ def test_an_order_is_accepted_with_its_location(oms: Scenario) -> None:
 
 
 def test_an_invalid_body_names_every_bad_field(oms: Scenario) -> None:
-    reply = oms.place(lines=[{"sku": "TEE-RED-M", "quantity": 0}],
-                      customer={"email": "not-an-address", "name": "Ada"},
-                      shipping_address={**ORDER["shipping_address"], "country": "XX"})
+    reply = oms.place(
+        lines=[{"sku": "TEE-RED-M", "quantity": 0}],
+        customer={"email": "not-an-address", "name": "Ada"},
+        shipping_address={**ORDER["shipping_address"], "country": "XX"},
+    )
 
     assert reply.status == 400
     assert reply.error_code == "validation_error"
@@ -63,7 +65,8 @@ def test_a_retried_post_makes_one_order_one_execution_one_email(oms: Scenario) -
     assert second.json == first.json
     order_id = first.json["order_id"]
     executions = oms.stack.client("stepfunctions").list_executions(
-        stateMachineArn=oms.stack.resources.state_machine_arn)["executions"]
+        stateMachineArn=oms.stack.resources.state_machine_arn
+    )["executions"]
     assert [e["name"] for e in executions] == [order_id]
     assert len(oms.emails("order_confirmed")) == 1
 
@@ -102,8 +105,17 @@ def test_an_order_reads_back_as_the_contract_shows_it(oms: Scenario) -> None:
 
     assert order["external_ref"] == "SHOP-10023"
     assert order["status"] == "PROCESSING"
-    assert order["lines"] == [{"sku": "TEE-RED-M", "quantity": 2, "allocated": 2, "backordered": 0,
-                               "cancelled": 0, "shipped": 0, "delivered": 0}]
+    assert order["lines"] == [
+        {
+            "sku": "TEE-RED-M",
+            "quantity": 2,
+            "allocated": 2,
+            "backordered": 0,
+            "cancelled": 0,
+            "shipped": 0,
+            "delivered": 0,
+        }
+    ]
     [shipment] = order["shipments"]
     assert (shipment["partner_id"], shipment["kind"], shipment["status"]) == ("main-warehouse", "WAREHOUSE", "SENT")
     assert [t["type"] for t in order["timeline"]][:2] == ["OrderPlaced", "OrderAllocated"]

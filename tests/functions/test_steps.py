@@ -22,8 +22,11 @@ def test_a_retried_allocate_reserves_once(oms: Scenario) -> None:
     again = oms.stack.invoke("allocate", {"order_id": order["order_id"]})
 
     assert again["shipment_ids"] == [s["shipment_id"] for s in order["shipments"]]
-    assert inventory.stock(["TEE-RED-M"])["TEE-RED-M"]["main-warehouse"] == {"on_hand": 10, "reserved": 2,
-                                                                              "available": 8}
+    assert inventory.stock(["TEE-RED-M"])["TEE-RED-M"]["main-warehouse"] == {
+        "on_hand": 10,
+        "reserved": 2,
+        "available": 8,
+    }
 
 
 def test_every_email_has_a_text_and_an_html_part_and_names_its_kind(oms: Scenario) -> None:

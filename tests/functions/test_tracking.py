@@ -12,9 +12,17 @@ def _shipment(oms: Scenario) -> str:
 def test_an_unsigned_update_is_refused(oms: Scenario) -> None:
     shipment_id = _shipment(oms)
 
-    reply = oms.request("POST", "/partners/main-warehouse/tracking", key=None,
-                        body={"event_id": "e1", "shipment_id": shipment_id, "status": "ACCEPTED",
-                              "occurred_at": "2026-11-26T10:00:00Z"})
+    reply = oms.request(
+        "POST",
+        "/partners/main-warehouse/tracking",
+        key=None,
+        body={
+            "event_id": "e1",
+            "shipment_id": shipment_id,
+            "status": "ACCEPTED",
+            "occurred_at": "2026-11-26T10:00:00Z",
+        },
+    )
 
     assert reply.status == 401
     assert reply.error_code == "invalid_signature"
@@ -100,8 +108,7 @@ def test_a_partner_lists_its_sent_shipments(oms: Scenario) -> None:
     shipment_id = _shipment(oms)
     signature = sign(oms.secret("main-warehouse"), b"", int(time.time()))
 
-    reply = oms.request("GET", "/partners/main-warehouse/shipments?status=SENT", key=None,
-                        headers={HEADER: signature})
+    reply = oms.request("GET", "/partners/main-warehouse/shipments?status=SENT", key=None, headers={HEADER: signature})
 
     assert reply.status == 200
     [listed] = reply.json["shipments"]

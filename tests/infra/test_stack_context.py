@@ -48,6 +48,11 @@ def test_settings_given_on_the_command_line_as_json_text_are_read():
 
     template = synthesize_template({"oms:settings": '{"merchant_country": "DE", "feedback_delay_days": 5}'})
 
-    Template.from_json(template).has_resource_properties("AWS::Lambda::Function", {
-        "Environment": {"Variables": Match.object_like({"OMS_MERCHANT_COUNTRY": "DE", "OMS_FEEDBACK_DELAY_DAYS": "5"})}
-    })
+    Template.from_json(template).has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Environment": {
+                "Variables": Match.object_like({"OMS_MERCHANT_COUNTRY": "DE", "OMS_FEEDBACK_DELAY_DAYS": "5"})
+            }
+        },
+    )

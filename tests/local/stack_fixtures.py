@@ -18,17 +18,22 @@ _MACHINE: dict[str, Any] = {
     "StartAt": "Reserve",
     "States": {
         "Reserve": {
-            "Type": "Task", "Resource": "@@ReserveFunction@@", "ResultPath": "$.reservation",
-            "Retry": [{"ErrorEquals": ["TransientError"], "IntervalSeconds": 2, "BackoffRate": 2,
-                       "MaxAttempts": 3}],
+            "Type": "Task",
+            "Resource": "@@ReserveFunction@@",
+            "ResultPath": "$.reservation",
+            "Retry": [{"ErrorEquals": ["TransientError"], "IntervalSeconds": 2, "BackoffRate": 2, "MaxAttempts": 3}],
             "Catch": [{"ErrorEquals": ["OutOfStock"], "ResultPath": "$.error", "Next": "SoldOut"}],
             "Next": "Park",
         },
         "Park": {
-            "Type": "Task", "Resource": "arn:@@AWS::Partition@@:states:::lambda:invoke.waitForTaskToken",
-            "Parameters": {"FunctionName": "@@ParkFunction@@",
-                           "Payload": {"order_id.$": "$.order_id", "task_token.$": "$$.Task.Token"}},
-            "ResultPath": "$.progress", "Next": "Cool",
+            "Type": "Task",
+            "Resource": "arn:@@AWS::Partition@@:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {
+                "FunctionName": "@@ParkFunction@@",
+                "Payload": {"order_id.$": "$.order_id", "task_token.$": "$$.Task.Token"},
+            },
+            "ResultPath": "$.progress",
+            "Next": "Cool",
         },
         "Cool": {"Type": "Wait", "Seconds": 3600, "Next": "Done"},
         "Done": {"Type": "Succeed"},
@@ -59,46 +64,78 @@ def _function(folder: str, environment: dict[str, Any] | None = None, runtime: s
         "STAGE_FLAVOUR": {"Fn::If": ["IsProd", "prod", "dev"]},
         **(environment or {}),
     }
-    return {"Type": "AWS::Lambda::Function", "Properties": {
-        "Code": {"S3Bucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"},
-                 "S3Key": "abc.zip"},
-        "Handler": f"{folder}.handler.lambda_handler", "Runtime": runtime, "Timeout": 30, "MemorySize": 256,
-        "Role": {"Fn::GetAtt": ["FunctionRole", "Arn"]},
-        "Environment": {"Variables": variables},
-    }, "DependsOn": ["FunctionRole"]}
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Code": {
+                "S3Bucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"},
+                "S3Key": "abc.zip",
+            },
+            "Handler": f"{folder}.handler.lambda_handler",
+            "Runtime": runtime,
+            "Timeout": 30,
+            "MemorySize": 256,
+            "Role": {"Fn::GetAtt": ["FunctionRole", "Arn"]},
+            "Environment": {"Variables": variables},
+        },
+        "DependsOn": ["FunctionRole"],
+    }
 
 
 def _role(service: str) -> dict:
-    return {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-        "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}],
-        "Version": "2012-10-17"}}}
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}],
+                "Version": "2012-10-17",
+            }
+        },
+    }
 
 
 TEMPLATE: dict[str, Any] = {
     "Parameters": {
         "Stage": {"Type": "String", "Default": "local"},
-        "BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>",
-                             "Default": "/cdk-bootstrap/hnb659fds/version"},
+        "BootstrapVersion": {
+            "Type": "AWS::SSM::Parameter::Value<String>",
+            "Default": "/cdk-bootstrap/hnb659fds/version",
+        },
     },
     "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
     "Resources": {
-        "OrdersTable": {"Type": "AWS::DynamoDB::Table", "Properties": {
-            "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-            "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"}
-                                     for n in ("PK", "SK", "GSI1PK", "GSI1SK")],
-            "GlobalSecondaryIndexes": [{"IndexName": "GSI1", "KeySchema": [
-                {"AttributeName": "GSI1PK", "KeyType": "HASH"}, {"AttributeName": "GSI1SK", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"}}],
-            "BillingMode": "PAY_PER_REQUEST",
-            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
-        }},
-        "IdempotencyTable": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
-            "TableName": {"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, "idempotency"]]},
-            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-            "BillingMode": "PAY_PER_REQUEST", "Replicas": [{"Region": "us-east-1"}],
-            "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
-        }},
+        "OrdersTable": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+                "AttributeDefinitions": [
+                    {"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK", "GSI1PK", "GSI1SK")
+                ],
+                "GlobalSecondaryIndexes": [
+                    {
+                        "IndexName": "GSI1",
+                        "KeySchema": [
+                            {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                            {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+                "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+            },
+        },
+        "IdempotencyTable": {
+            "Type": "AWS::DynamoDB::GlobalTable",
+            "Properties": {
+                "TableName": {"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, "idempotency"]]},
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST",
+                "Replicas": [{"Region": "us-east-1"}],
+                "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
+            },
+        },
         "FunctionRole": _role("lambda.amazonaws.com"),
         "MachineRole": _role("states.amazonaws.com"),
         "MachineRolePolicy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "PolicyDocument": {}}},
@@ -109,18 +146,29 @@ TEMPLATE: dict[str, Any] = {
         "RecordFunction": _function("fx_record"),
         "MailFunction": _function("fx_mail", {"OMS_SENDER": SENDER}),
         "LogRetentionProvider": _function("index", runtime="nodejs20.x"),
-        "OrderMachine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-            "DefinitionString": _joined(_MACHINE), "RoleArn": {"Fn::GetAtt": ["MachineRole", "Arn"]},
-            "StateMachineType": "STANDARD"}},
+        "OrderMachine": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {
+                "DefinitionString": _joined(_MACHINE),
+                "RoleArn": {"Fn::GetAtt": ["MachineRole", "Arn"]},
+                "StateMachineType": "STANDARD",
+            },
+        },
         "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": {"Fn::Sub": "${AWS::StackName}-bus"}}},
-        "ReminderRule": {"Type": "AWS::Events::Rule", "Properties": {
-            "EventBusName": {"Ref": "Bus"},
-            "EventPattern": {"source": ["oms.test"], "detail-type": ["Reminded"]},
-            "Targets": [{"Id": "Target0", "Arn": {"Fn::GetAtt": ["RecordFunction", "Arn"]}}]}},
+        "ReminderRule": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "EventBusName": {"Ref": "Bus"},
+                "EventPattern": {"source": ["oms.test"], "detail-type": ["Reminded"]},
+                "Targets": [{"Id": "Target0", "Arn": {"Fn::GetAtt": ["RecordFunction", "Arn"]}}],
+            },
+        },
         "Schedules": {"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": "oms-local-schedules"}},
         "SchedulerRole": _role("scheduler.amazonaws.com"),
-        "FeedbackKey": {"Type": "AWS::SecretsManager::Secret", "Properties": {"GenerateSecretString": {
-            "PasswordLength": 48, "ExcludePunctuation": True}}},
+        "FeedbackKey": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {"GenerateSecretString": {"PasswordLength": 48, "ExcludePunctuation": True}},
+        },
         "ConfigSet": {"Type": "AWS::SES::ConfigurationSet", "Properties": {"Name": "oms-local"}},
         "Sender": {"Type": "AWS::SES::EmailIdentity", "Properties": {"EmailIdentity": SENDER}},
         "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}},

@@ -24,61 +24,108 @@ def _resource(parent: dict, part: str) -> dict:
 
 
 def _method(resource: dict, verb: str, function: str, key: bool) -> dict:
-    uri = {"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":apigateway:", {"Ref": "AWS::Region"},
-        ":lambda:path/2015-03-31/functions/", {"Fn::GetAtt": [function, "Arn"]}, "/invocations",
-    ]]}
-    return {"Type": "AWS::ApiGateway::Method", "Properties": {
-        "HttpMethod": verb, "ResourceId": resource, "RestApiId": API, "ApiKeyRequired": key,
-        "AuthorizationType": "NONE",
-        "Integration": {"IntegrationHttpMethod": "POST", "Type": "AWS_PROXY", "Uri": uri},
-    }}
+    uri = {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":apigateway:",
+                {"Ref": "AWS::Region"},
+                ":lambda:path/2015-03-31/functions/",
+                {"Fn::GetAtt": [function, "Arn"]},
+                "/invocations",
+            ],
+        ]
+    }
+    return {
+        "Type": "AWS::ApiGateway::Method",
+        "Properties": {
+            "HttpMethod": verb,
+            "ResourceId": resource,
+            "RestApiId": API,
+            "ApiKeyRequired": key,
+            "AuthorizationType": "NONE",
+            "Integration": {"IntegrationHttpMethod": "POST", "Type": "AWS_PROXY", "Uri": uri},
+        },
+    }
 
 
 def _envelope(kind: str, status: str, code: str, message: str) -> dict:
     body = json.dumps({"error": {"code": code, "message": message, "details": []}})
-    return {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
-        "RestApiId": API, "ResponseType": kind, "StatusCode": status,
-        "ResponseTemplates": {"application/json": body},
-        "ResponseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
-    }}
+    return {
+        "Type": "AWS::ApiGateway::GatewayResponse",
+        "Properties": {
+            "RestApiId": API,
+            "ResponseType": kind,
+            "StatusCode": status,
+            "ResponseTemplates": {"application/json": body},
+            "ResponseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+        },
+    }
 
 
-TEMPLATE = {"Resources": {
-    "OmsApi1A2B3C4D": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "oms"}},
-    "OmsApiorders5D0E": _resource(ROOT, "orders"),
-    "OmsApiordersorderid9F1A": _resource({"Ref": "OmsApiorders5D0E"}, "{order_id}"),
-    "OmsApicancel77B2": _resource({"Ref": "OmsApiordersorderid9F1A"}, "cancel"),
-    "OmsApiorderssummaryC0DE": _resource({"Ref": "OmsApiorders5D0E"}, "summary"),
-    "OmsApifeedback11AA": _resource(ROOT, "feedback"),
-    "OmsApifeedbacktoken22BB": _resource({"Ref": "OmsApifeedback11AA"}, "{token}"),
-    "OmsApiordersPOST": _method({"Ref": "OmsApiorders5D0E"}, "POST", "PlaceOrderFunctionAB12CD34", True),
-    "OmsApiordersorderidGET": _method({"Ref": "OmsApiordersorderid9F1A"}, "GET", "OrdersApiFunction99", True),
-    "OmsApicancelPOST": _method({"Ref": "OmsApicancel77B2"}, "POST", "OrdersApiFunction99", True),
-    "OmsApisummaryGET": _method({"Ref": "OmsApiorderssummaryC0DE"}, "GET", "SummaryFunction00", True),
-    "OmsApifeedbackGET": _method({"Ref": "OmsApifeedbacktoken22BB"}, "GET", "FeedbackFunction42", False),
-    "OmsApiDeploymentB1": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": API}},
-    "OmsApiDeploymentStagedev": {"Type": "AWS::ApiGateway::Stage", "Properties": {
-        "RestApiId": API, "StageName": "dev", "DeploymentId": {"Ref": "OmsApiDeploymentB1"}}},
-    "StorefrontKeyE1F2A3B4": {"Type": "AWS::ApiGateway::ApiKey", "Properties": {"Enabled": True}},
-    "AdminKey5C6D7E8F": {"Type": "AWS::ApiGateway::ApiKey", "Properties": {"Enabled": True}},
-    "UsagePlan0A0B": {"Type": "AWS::ApiGateway::UsagePlan", "Properties": {
-        "ApiStages": [{"ApiId": API, "Stage": {"Ref": "OmsApiDeploymentStagedev"}}],
-        "Throttle": {"BurstLimit": 200, "RateLimit": 100}}},
-    "UsagePlanStorefront": {"Type": "AWS::ApiGateway::UsagePlanKey", "Properties": {
-        "KeyId": {"Ref": "StorefrontKeyE1F2A3B4"}, "KeyType": "API_KEY",
-        "UsagePlanId": {"Ref": "UsagePlan0A0B"}}},
-    "UsagePlanAdmin": {"Type": "AWS::ApiGateway::UsagePlanKey", "Properties": {
-        "KeyId": {"Ref": "AdminKey5C6D7E8F"}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": "UsagePlan0A0B"}}},
-    "NotFound": _envelope("MISSING_AUTHENTICATION_TOKEN", "404", "not_found", "No such route."),
-    "Forbidden": _envelope("INVALID_API_KEY", "403", "forbidden", "A valid API key is required."),
-    "Throttled": _envelope("THROTTLED", "429", "throttled", "Too many requests; slow down."),
-    "ServerError": {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
-        "RestApiId": API, "ResponseType": "DEFAULT_5XX",
-        "ResponseTemplates": {"application/json": '{"error": {"code": "internal_error", '
-                              '"message": $context.error.messageString, "details": [], '
-                              '"request_id": "$context.requestId"}}'}}},
-}}
+TEMPLATE = {
+    "Resources": {
+        "OmsApi1A2B3C4D": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "oms"}},
+        "OmsApiorders5D0E": _resource(ROOT, "orders"),
+        "OmsApiordersorderid9F1A": _resource({"Ref": "OmsApiorders5D0E"}, "{order_id}"),
+        "OmsApicancel77B2": _resource({"Ref": "OmsApiordersorderid9F1A"}, "cancel"),
+        "OmsApiorderssummaryC0DE": _resource({"Ref": "OmsApiorders5D0E"}, "summary"),
+        "OmsApifeedback11AA": _resource(ROOT, "feedback"),
+        "OmsApifeedbacktoken22BB": _resource({"Ref": "OmsApifeedback11AA"}, "{token}"),
+        "OmsApiordersPOST": _method({"Ref": "OmsApiorders5D0E"}, "POST", "PlaceOrderFunctionAB12CD34", True),
+        "OmsApiordersorderidGET": _method({"Ref": "OmsApiordersorderid9F1A"}, "GET", "OrdersApiFunction99", True),
+        "OmsApicancelPOST": _method({"Ref": "OmsApicancel77B2"}, "POST", "OrdersApiFunction99", True),
+        "OmsApisummaryGET": _method({"Ref": "OmsApiorderssummaryC0DE"}, "GET", "SummaryFunction00", True),
+        "OmsApifeedbackGET": _method({"Ref": "OmsApifeedbacktoken22BB"}, "GET", "FeedbackFunction42", False),
+        "OmsApiDeploymentB1": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": API}},
+        "OmsApiDeploymentStagedev": {
+            "Type": "AWS::ApiGateway::Stage",
+            "Properties": {"RestApiId": API, "StageName": "dev", "DeploymentId": {"Ref": "OmsApiDeploymentB1"}},
+        },
+        "StorefrontKeyE1F2A3B4": {"Type": "AWS::ApiGateway::ApiKey", "Properties": {"Enabled": True}},
+        "AdminKey5C6D7E8F": {"Type": "AWS::ApiGateway::ApiKey", "Properties": {"Enabled": True}},
+        "UsagePlan0A0B": {
+            "Type": "AWS::ApiGateway::UsagePlan",
+            "Properties": {
+                "ApiStages": [{"ApiId": API, "Stage": {"Ref": "OmsApiDeploymentStagedev"}}],
+                "Throttle": {"BurstLimit": 200, "RateLimit": 100},
+            },
+        },
+        "UsagePlanStorefront": {
+            "Type": "AWS::ApiGateway::UsagePlanKey",
+            "Properties": {
+                "KeyId": {"Ref": "StorefrontKeyE1F2A3B4"},
+                "KeyType": "API_KEY",
+                "UsagePlanId": {"Ref": "UsagePlan0A0B"},
+            },
+        },
+        "UsagePlanAdmin": {
+            "Type": "AWS::ApiGateway::UsagePlanKey",
+            "Properties": {
+                "KeyId": {"Ref": "AdminKey5C6D7E8F"},
+                "KeyType": "API_KEY",
+                "UsagePlanId": {"Ref": "UsagePlan0A0B"},
+            },
+        },
+        "NotFound": _envelope("MISSING_AUTHENTICATION_TOKEN", "404", "not_found", "No such route."),
+        "Forbidden": _envelope("INVALID_API_KEY", "403", "forbidden", "A valid API key is required."),
+        "Throttled": _envelope("THROTTLED", "429", "throttled", "Too many requests; slow down."),
+        "ServerError": {
+            "Type": "AWS::ApiGateway::GatewayResponse",
+            "Properties": {
+                "RestApiId": API,
+                "ResponseType": "DEFAULT_5XX",
+                "ResponseTemplates": {
+                    "application/json": '{"error": {"code": "internal_error", '
+                    '"message": $context.error.messageString, "details": [], '
+                    '"request_id": "$context.requestId"}}'
+                },
+            },
+        },
+    }
+}
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
@@ -138,7 +185,8 @@ def test_literal_segment_wins_over_a_path_parameter(api, lambdas):
     _get(api, "/orders/ord-9/cancel", method="POST")
 
     assert [(f, e["resource"]) for f, e in lambdas.calls] == [
-        ("SummaryFunction00", "/orders/summary"), ("OrdersApiFunction99", "/orders/{order_id}/cancel"),
+        ("SummaryFunction00", "/orders/summary"),
+        ("OrdersApiFunction99", "/orders/{order_id}/cancel"),
     ]
 
 
@@ -189,14 +237,17 @@ def test_requests_beyond_the_burst_are_throttled_until_tokens_refill(api, clock)
     assert [_get(api, "/orders/ord-1")[0] for _ in range(2)] == [200, 429]
 
 
-@pytest.mark.parametrize("answer", [
-    RuntimeError("boom"),
-    {"statusCode": 200, "body": {"not": "a string"}},
-    {"statusCode": 200, "body": "{}", "unexpected": True},
-    {"statusCode": "two hundred"},
-    {"statusCode": 200, "headers": {"X-Count": 3}},
-    {"errorType": "KeyError", "errorMessage": "'order_id'"},
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        RuntimeError("boom"),
+        {"statusCode": 200, "body": {"not": "a string"}},
+        {"statusCode": 200, "body": "{}", "unexpected": True},
+        {"statusCode": "two hundred"},
+        {"statusCode": 200, "headers": {"X-Count": 3}},
+        {"errorType": "KeyError", "errorMessage": "'order_id'"},
+    ],
+)
 def test_lambda_error_or_malformed_proxy_response_is_a_502_envelope(api, lambdas, answer):
     lambdas.answer = answer
 
@@ -253,9 +304,11 @@ def test_admin_key_carries_its_own_key_id(api, lambdas):
 
 def test_proxy_response_becomes_the_http_response(api, lambdas):
     lambdas.answer = {
-        "statusCode": 202, "headers": {"Location": "/orders/ord-1"},
+        "statusCode": 202,
+        "headers": {"Location": "/orders/ord-1"},
         "multiValueHeaders": {"Content-Type": ["text/plain"], "X-Tag": ["a", "b"]},
-        "body": base64.b64encode(b"accepted").decode(), "isBase64Encoded": True,
+        "body": base64.b64encode(b"accepted").decode(),
+        "isBase64Encoded": True,
     }
 
     status, headers, raw = api.handle("POST", "/orders", {}, {"x-api-key": STOREFRONT}, b"{}")
@@ -274,9 +327,9 @@ def test_proxy_response_without_content_type_is_served_as_json(api, lambdas):
 
 
 def test_without_gateway_responses_it_answers_like_api_gateway(lambdas):
-    template = {"Resources": {
-        n: r for n, r in TEMPLATE["Resources"].items() if r["Type"] != "AWS::ApiGateway::GatewayResponse"
-    }}
+    template = {
+        "Resources": {n: r for n, r in TEMPLATE["Resources"].items() if r["Type"] != "AWS::ApiGateway::GatewayResponse"}
+    }
     api = ApiEmulator(template, KEYS, lambdas)
 
     assert _get(api, "/nowhere")[::2] == (403, {"message": "Missing Authentication Token"})
@@ -299,8 +352,12 @@ def test_stage_method_throttle_is_one_bucket_per_method_shared_by_every_client(l
     template = copy.deepcopy(TEMPLATE)
     template["Resources"]["OmsApiDeploymentStagedev"]["Properties"]["MethodSettings"] = [
         {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 1, "ThrottlingBurstLimit": 2},
-        {"ResourcePath": "/~1orders~1{order_id}", "HttpMethod": "GET", "ThrottlingRateLimit": 1,
-         "ThrottlingBurstLimit": 3},
+        {
+            "ResourcePath": "/~1orders~1{order_id}",
+            "HttpMethod": "GET",
+            "ThrottlingRateLimit": 1,
+            "ThrottlingBurstLimit": 3,
+        },
     ]
     api = ApiEmulator(template, KEYS, lambdas, monotonic=clock)
 

@@ -38,8 +38,10 @@ def test_service_name_is_shared_and_powertools_stays_offline():
 
 
 def test_settings_overrides_win_over_the_template_for_every_function():
-    env = union_environment([_spec("A", OMS_SENDER="a@x"), _spec("B", OMS_SENDER="b@x")],
-                            {"OMS_SENDER": "seed@x", "PUBLIC_BASE_URL": "http://127.0.0.1:3000"})
+    env = union_environment(
+        [_spec("A", OMS_SENDER="a@x"), _spec("B", OMS_SENDER="b@x")],
+        {"OMS_SENDER": "seed@x", "PUBLIC_BASE_URL": "http://127.0.0.1:3000"},
+    )
     assert (env["OMS_SENDER"], env["PUBLIC_BASE_URL"]) == ("seed@x", "http://127.0.0.1:3000")
 
 
@@ -67,8 +69,9 @@ def test_direct_invoke_raises_the_error_payload():
 
 
 def test_handlers_get_a_context_and_the_shared_environment(stack):  # noqa: F811
-    stack.client("dynamodb").put_item(TableName="OrdersTable", Item={
-        "PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "5"}})
+    stack.client("dynamodb").put_item(
+        TableName="OrdersTable", Item={"PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "5"}}
+    )
     result = stack.invoke("ReserveFunction", {"order_id": "o1", "sku": "A", "quantity": 1})
     assert result["function"] == "ReserveFunction"
     assert 0 < result["remaining_ms"] <= 30_000
@@ -76,8 +79,9 @@ def test_handlers_get_a_context_and_the_shared_environment(stack):  # noqa: F811
 
 
 def test_a_failing_step_is_caught_by_its_error_name(stack):  # noqa: F811
-    stack.client("dynamodb").put_item(TableName="OrdersTable", Item={
-        "PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "1"}})
+    stack.client("dynamodb").put_item(
+        TableName="OrdersTable", Item={"PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "1"}}
+    )
     stack.invoke("StartFunction", {"body": json.dumps({"order_id": "o2", "sku": "A", "quantity": 3})})
     stack.settle()
     execution = stack.execution("o2")

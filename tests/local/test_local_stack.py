@@ -35,8 +35,12 @@ def test_functions_keep_their_handler_and_resolved_environment(stack):  # noqa: 
 
 def test_what_has_no_local_meaning_is_skipped_by_type(stack):  # noqa: F811
     assert stack.resources.skipped == {
-        "MachineRolePolicy": "AWS::IAM::Policy", "LogRetentionProvider": "AWS::Lambda::Function (nodejs20.x)",
-        "Logs": "AWS::Logs::LogGroup", "ProdAlarm": "AWS::CloudWatch::Alarm", "CDKMetadata": "AWS::CDK::Metadata"}
+        "MachineRolePolicy": "AWS::IAM::Policy",
+        "LogRetentionProvider": "AWS::Lambda::Function (nodejs20.x)",
+        "Logs": "AWS::Logs::LogGroup",
+        "ProdAlarm": "AWS::CloudWatch::Alarm",
+        "CDKMetadata": "AWS::CDK::Metadata",
+    }
     assert stack.resources.api == {"Api": "AWS::ApiGateway::RestApi"}
 
 
@@ -55,14 +59,24 @@ def test_settings_overrides_reach_every_function_and_verify_the_sender():
 
     with local_stack(template(), {"OMS_SENDER": "seed@merchant.example"}, [FIXTURE_FUNCTIONS]) as running:
         assert running.env["OMS_SENDER"] == "seed@merchant.example"
-        running.invoke("MailFunction", {"to": "a@example.com", "subject": "s", "text": "t", "html": "<p>h</p>",
-                                        "kind": "order_confirmed", "order_id": "o1"})
+        running.invoke(
+            "MailFunction",
+            {
+                "to": "a@example.com",
+                "subject": "s",
+                "text": "t",
+                "html": "<p>h</p>",
+                "kind": "order_confirmed",
+                "order_id": "o1",
+            },
+        )
         assert running.outbox()[0]["from"] == "seed@merchant.example"
 
 
 def test_settle_returns_once_the_execution_waits_on_its_task_token(stack):  # noqa: F811
-    stack.client("dynamodb").put_item(TableName="OrdersTable", Item={
-        "PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "5"}})
+    stack.client("dynamodb").put_item(
+        TableName="OrdersTable", Item={"PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "5"}}
+    )
     for n in range(5):
         stack.invoke("fx_start", {"body": json.dumps({"order_id": f"o{n}", "sku": "A", "quantity": 1})})
     stack.settle()
@@ -83,10 +97,18 @@ def test_settle_waits_for_deliveries_in_flight_and_names_them_on_timeout():
 
 def _schedule(stack, name: str, at: str, after: str = "DELETE", timezone: str = "UTC") -> None:  # noqa: F811
     stack.client("scheduler").create_schedule(
-        Name=name, GroupName="oms-local-schedules", ScheduleExpression=f"at({at})",
-        ScheduleExpressionTimezone=timezone, FlexibleTimeWindow={"Mode": "OFF"}, ActionAfterCompletion=after,
-        Target={"Arn": stack.resources.arns["RemindFunction"], "RoleArn": stack.resources.arns["SchedulerRole"],
-                "Input": json.dumps({"order_id": name})})
+        Name=name,
+        GroupName="oms-local-schedules",
+        ScheduleExpression=f"at({at})",
+        ScheduleExpressionTimezone=timezone,
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion=after,
+        Target={
+            "Arn": stack.resources.arns["RemindFunction"],
+            "RoleArn": stack.resources.arns["SchedulerRole"],
+            "Input": json.dumps({"order_id": name}),
+        },
+    )
 
 
 def _in(hours: float, zone: str = "UTC") -> str:
@@ -101,8 +123,9 @@ def test_advance_fires_a_due_schedule_and_settles_what_it_set_off(stack):  # noq
     answer = stack.advance(1801)
     assert answer["fired"] == ["remind-o9"]
     assert answer["now"][:16] == oms_clock.iso()[:16]
-    recorded = stack.client("dynamodb").get_item(TableName="OrdersTable", Key={
-        "PK": {"S": "ORDER#remind-o9"}, "SK": {"S": "RECORDED"}})
+    recorded = stack.client("dynamodb").get_item(
+        TableName="OrdersTable", Key={"PK": {"S": "ORDER#remind-o9"}, "SK": {"S": "RECORDED"}}
+    )
     assert "Item" in recorded
     assert stack.client("scheduler").list_schedules()["Schedules"] == []
 
@@ -129,13 +152,26 @@ def test_the_ticker_starts_and_stops(stack):  # noqa: F811
 
 def test_outbox_reads_raw_multipart_emails_oldest_first(stack):  # noqa: F811
     for kind, shipment in (("order_confirmed", None), ("shipment_shipped", "o1-S1")):
-        stack.invoke("MailFunction", {
-            "to": "ada@example.com", "subject": f"About {kind}", "text": f"text {kind}",
-            "html": f"<p>html {kind}</p>", "kind": kind, "order_id": "o1", "shipment_id": shipment})
+        stack.invoke(
+            "MailFunction",
+            {
+                "to": "ada@example.com",
+                "subject": f"About {kind}",
+                "text": f"text {kind}",
+                "html": f"<p>html {kind}</p>",
+                "kind": kind,
+                "order_id": "o1",
+                "shipment_id": shipment,
+            },
+        )
     first, second = stack.outbox()
     assert first["to"] == ["ada@example.com"] and first["from"] == SENDER
-    assert (first["subject"], first["kind"], first["order_id"], first["shipment_id"]) == \
-        ("About order_confirmed", "order_confirmed", "o1", None)
+    assert (first["subject"], first["kind"], first["order_id"], first["shipment_id"]) == (
+        "About order_confirmed",
+        "order_confirmed",
+        "o1",
+        None,
+    )
     assert first["text"].strip() == "text order_confirmed"
     assert first["html"].strip() == "<p>html order_confirmed</p>"
     assert (second["kind"], second["shipment_id"]) == ("shipment_shipped", "o1-S1")
@@ -153,14 +189,35 @@ def test_execution_helper_shows_status_input_and_history(stack):  # noqa: F811
 
 def test_settle_sees_through_a_map_of_token_waits(stack):  # noqa: F811
     sfn = stack.client("stepfunctions")
-    park = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "End": True,
-            "Parameters": {"FunctionName": stack.resources.arns["ParkFunction"],
-                           "Payload": {"order_id.$": "$", "task_token.$": "$$.Task.Token"}}}
-    machine = sfn.create_state_machine(name="Fan", roleArn=stack.resources.arns["MachineRole"], definition=json.dumps({
-        "StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "End": True,
-                                               "Iterator": {"StartAt": "Park", "States": {"Park": park}}}}}))
-    sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="fan-1",
-                        input=json.dumps({"items": ["m1", "m2", "m3"]}))
+    park = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "End": True,
+        "Parameters": {
+            "FunctionName": stack.resources.arns["ParkFunction"],
+            "Payload": {"order_id.$": "$", "task_token.$": "$$.Task.Token"},
+        },
+    }
+    machine = sfn.create_state_machine(
+        name="Fan",
+        roleArn=stack.resources.arns["MachineRole"],
+        definition=json.dumps(
+            {
+                "StartAt": "Each",
+                "States": {
+                    "Each": {
+                        "Type": "Map",
+                        "ItemsPath": "$.items",
+                        "End": True,
+                        "Iterator": {"StartAt": "Park", "States": {"Park": park}},
+                    }
+                },
+            }
+        ),
+    )
+    sfn.start_execution(
+        stateMachineArn=machine["stateMachineArn"], name="fan-1", input=json.dumps({"items": ["m1", "m2", "m3"]})
+    )
     stack.settle()
     tokens = [item["token"]["S"] for item in stack.client("dynamodb").scan(TableName="OrdersTable")["Items"]]
     assert len(tokens) == 3

@@ -22,9 +22,12 @@ def dynamodb_table():
     moto_fixes.apply_all()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="Stock", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}])
+        client.create_table(
+            TableName="Stock",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+        )
         client.put_item(TableName="Stock", Item={"PK": {"S": "SKU#A"}, "available": {"N": "100"}})
         yield client
 
@@ -38,10 +41,13 @@ def test_concurrent_conditional_decrements_never_oversell(dynamodb_table):
         taken = 0
         for _ in range(40):
             try:
-                client.update_item(TableName="Stock", Key={"PK": {"S": "SKU#A"}},
-                                   UpdateExpression="SET available = available - :one",
-                                   ConditionExpression="available >= :one",
-                                   ExpressionAttributeValues={":one": {"N": "1"}})
+                client.update_item(
+                    TableName="Stock",
+                    Key={"PK": {"S": "SKU#A"}},
+                    UpdateExpression="SET available = available - :one",
+                    ConditionExpression="available >= :one",
+                    ExpressionAttributeValues={":one": {"N": "1"}},
+                )
                 taken += 1
             except ClientError:
                 pass
@@ -62,15 +68,28 @@ def test_a_failed_transaction_puts_back_only_what_it_touched(dynamodb_table):
         dynamodb_table.put_item(TableName="Stock", Item={"PK": {"S": f"SKU#{n}"}, "available": {"N": "1"}})
 
     with pytest.raises(ClientError, match="TransactionCanceled"):
-        dynamodb_table.transact_write_items(TransactItems=[
-            {"Put": {"TableName": "Stock", "Item": {"PK": {"S": "SKU#NEW"}, "available": {"N": "5"}}}},
-            {"Update": {"TableName": "Stock", "Key": {"PK": {"S": "SKU#A"}},
+        dynamodb_table.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "Stock", "Item": {"PK": {"S": "SKU#NEW"}, "available": {"N": "5"}}}},
+                {
+                    "Update": {
+                        "TableName": "Stock",
+                        "Key": {"PK": {"S": "SKU#A"}},
                         "UpdateExpression": "SET available = available - :q",
-                        "ExpressionAttributeValues": {":q": {"N": "1"}}}},
-            {"Update": {"TableName": "Stock", "Key": {"PK": {"S": "SKU#1"}},
-                        "UpdateExpression": "SET available = available - :q", "ConditionExpression": "available >= :q",
-                        "ExpressionAttributeValues": {":q": {"N": "2"}}}},
-        ])
+                        "ExpressionAttributeValues": {":q": {"N": "1"}},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": "Stock",
+                        "Key": {"PK": {"S": "SKU#1"}},
+                        "UpdateExpression": "SET available = available - :q",
+                        "ConditionExpression": "available >= :q",
+                        "ExpressionAttributeValues": {":q": {"N": "2"}},
+                    }
+                },
+            ]
+        )
 
     assert tables["Stock"] is stock_table, "the table was swapped for a whole-table backup"
     assert "Item" not in dynamodb_table.get_item(TableName="Stock", Key={"PK": {"S": "SKU#NEW"}})
@@ -85,11 +104,15 @@ def test_a_query_on_the_table_key_reads_only_its_partition(monkeypatch):
     moto_fixes.apply_all()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="Orders", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
-                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
-                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
-                                                  {"AttributeName": "SK", "AttributeType": "S"}])
+        client.create_table(
+            TableName="Orders",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "PK", "AttributeType": "S"},
+                {"AttributeName": "SK", "AttributeType": "S"},
+            ],
+        )
         for order in range(100):
             for part in ("ORDER", "SHIPMENT#1", "EVENT#2"):
                 client.put_item(TableName="Orders", Item={"PK": {"S": f"ORDER#{order}"}, "SK": {"S": part}})
@@ -97,10 +120,16 @@ def test_a_query_on_the_table_key_reads_only_its_partition(monkeypatch):
         real_eq = DynamoType.__eq__
         monkeypatch.setattr(DynamoType, "__eq__", lambda a, b: compared.append(1) or real_eq(a, b))
 
-        forward = client.query(TableName="Orders", KeyConditionExpression="PK = :pk",
-                               ExpressionAttributeValues={":pk": {"S": "ORDER#42"}})["Items"]
-        backward = client.query(TableName="Orders", KeyConditionExpression="PK = :pk", ScanIndexForward=False,
-                                ExpressionAttributeValues={":pk": {"S": "ORDER#42"}}, Limit=2)
+        forward = client.query(
+            TableName="Orders", KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": "ORDER#42"}}
+        )["Items"]
+        backward = client.query(
+            TableName="Orders",
+            KeyConditionExpression="PK = :pk",
+            ScanIndexForward=False,
+            ExpressionAttributeValues={":pk": {"S": "ORDER#42"}},
+            Limit=2,
+        )
 
     assert [i["SK"]["S"] for i in forward] == ["EVENT#2", "ORDER", "SHIPMENT#1"]
     assert [i["SK"]["S"] for i in backward["Items"]] == ["SHIPMENT#1", "ORDER"]
@@ -109,12 +138,20 @@ def test_a_query_on_the_table_key_reads_only_its_partition(monkeypatch):
 
 
 def test_rule_with_a_lambda_target_runs_the_function(stack):  # noqa: F811
-    stack.client("events").put_events(Entries=[{
-        "Source": "oms.test", "DetailType": "Reminded", "EventBusName": "OmsLocal-bus",
-        "Detail": json.dumps({"order_id": "o7"})}])
+    stack.client("events").put_events(
+        Entries=[
+            {
+                "Source": "oms.test",
+                "DetailType": "Reminded",
+                "EventBusName": "OmsLocal-bus",
+                "Detail": json.dumps({"order_id": "o7"}),
+            }
+        ]
+    )
     stack.settle()
-    item = stack.client("dynamodb").get_item(TableName="OrdersTable", Key={
-        "PK": {"S": "ORDER#o7"}, "SK": {"S": "RECORDED"}})["Item"]
+    item = stack.client("dynamodb").get_item(
+        TableName="OrdersTable", Key={"PK": {"S": "ORDER#o7"}, "SK": {"S": "RECORDED"}}
+    )["Item"]
     delivered = json.loads(item["event"]["S"])
     assert (delivered["detail-type"], delivered["detail"]) == ("Reminded", {"order_id": "o7"})
     assert delivered["time"].endswith("Z")
@@ -123,13 +160,25 @@ def test_rule_with_a_lambda_target_runs_the_function(stack):  # noqa: F811
 def test_rule_with_a_state_machine_target_starts_an_execution(stack):  # noqa: F811
     events = stack.client("events")
     events.put_rule(Name="ToMachine", EventBusName="OmsLocal-bus", EventPattern=json.dumps({"source": ["shop"]}))
-    events.put_targets(Rule="ToMachine", EventBusName="OmsLocal-bus", Targets=[{
-        "Id": "m", "Arn": stack.resources.state_machine_arn, "InputPath": "$.detail"}])
-    events.put_events(Entries=[{"Source": "shop", "DetailType": "Go", "EventBusName": "OmsLocal-bus",
-                                "Detail": json.dumps({"order_id": "o8", "sku": "NONE", "quantity": 1})}])
+    events.put_targets(
+        Rule="ToMachine",
+        EventBusName="OmsLocal-bus",
+        Targets=[{"Id": "m", "Arn": stack.resources.state_machine_arn, "InputPath": "$.detail"}],
+    )
+    events.put_events(
+        Entries=[
+            {
+                "Source": "shop",
+                "DetailType": "Go",
+                "EventBusName": "OmsLocal-bus",
+                "Detail": json.dumps({"order_id": "o8", "sku": "NONE", "quantity": 1}),
+            }
+        ]
+    )
     stack.settle()
-    executions = stack.client("stepfunctions").list_executions(
-        stateMachineArn=stack.resources.state_machine_arn)["executions"]
+    executions = stack.client("stepfunctions").list_executions(stateMachineArn=stack.resources.state_machine_arn)[
+        "executions"
+    ]
     assert [execution["status"] for execution in executions] == ["FAILED"]
 
 
@@ -137,25 +186,32 @@ def test_without_the_fix_moto_cannot_deliver_to_a_lambda_target(stack):  # noqa:
     moto_fixes.undo(moto_fixes.deliver_eventbridge_targets)
     try:
         with pytest.raises(NotImplementedError):
-            stack.client("events").put_events(Entries=[{
-                "Source": "oms.test", "DetailType": "Reminded", "EventBusName": "OmsLocal-bus", "Detail": "{}"}])
+            stack.client("events").put_events(
+                Entries=[
+                    {"Source": "oms.test", "DetailType": "Reminded", "EventBusName": "OmsLocal-bus", "Detail": "{}"}
+                ]
+            )
     finally:
         moto_fixes.deliver_eventbridge_targets()
 
 
 def _park_and_resume(stack, order_id: str, fail_times: int = 0) -> None:  # noqa: F811
     dynamodb = stack.client("dynamodb")
-    dynamodb.put_item(TableName="OrdersTable", Item={
-        "PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "5"}})
-    stack.invoke("StartFunction", {"body": json.dumps(
-        {"order_id": order_id, "sku": "A", "quantity": 1, "fail_times": fail_times})})
+    dynamodb.put_item(
+        TableName="OrdersTable", Item={"PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "5"}}
+    )
+    stack.invoke(
+        "StartFunction",
+        {"body": json.dumps({"order_id": order_id, "sku": "A", "quantity": 1, "fail_times": fail_times})},
+    )
     stack.settle()
 
 
 def test_wait_state_ends_when_the_local_clock_is_advanced(stack):  # noqa: F811
     _park_and_resume(stack, "o1")
-    token = stack.client("dynamodb").get_item(TableName="OrdersTable", Key={
-        "PK": {"S": "ORDER#o1"}, "SK": {"S": "TOKEN"}})["Item"]["token"]["S"]
+    token = stack.client("dynamodb").get_item(
+        TableName="OrdersTable", Key={"PK": {"S": "ORDER#o1"}, "SK": {"S": "TOKEN"}}
+    )["Item"]["token"]["S"]
     stack.client("stepfunctions").send_task_success(taskToken=token, output="{}")
     stack.settle()
     assert stack.execution("o1")["states"][-1] == "Cool"
@@ -192,13 +248,27 @@ def test_a_definite_path_with_an_index_in_the_middle_yields_the_value():
 
 def test_choice_on_a_middle_index_path_takes_the_right_branch(stack):  # noqa: F811
     sfn = stack.client("stepfunctions")
-    machine = sfn.create_state_machine(name="Pick", roleArn=stack.resources.arns["MachineRole"], definition=json.dumps({
-        "StartAt": "Which", "States": {
-            "Which": {"Type": "Choice", "Choices": [
-                {"Variable": "$.lines[0].sku", "StringEquals": "A", "Next": "Yes"}], "Default": "No"},
-            "Yes": {"Type": "Succeed"}, "No": {"Type": "Fail", "Error": "WrongBranch"}}}))
-    sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="pick-1",
-                        input=json.dumps({"lines": [{"sku": "A"}]}))
+    machine = sfn.create_state_machine(
+        name="Pick",
+        roleArn=stack.resources.arns["MachineRole"],
+        definition=json.dumps(
+            {
+                "StartAt": "Which",
+                "States": {
+                    "Which": {
+                        "Type": "Choice",
+                        "Choices": [{"Variable": "$.lines[0].sku", "StringEquals": "A", "Next": "Yes"}],
+                        "Default": "No",
+                    },
+                    "Yes": {"Type": "Succeed"},
+                    "No": {"Type": "Fail", "Error": "WrongBranch"},
+                },
+            }
+        ),
+    )
+    sfn.start_execution(
+        stateMachineArn=machine["stateMachineArn"], name="pick-1", input=json.dumps({"lines": [{"sku": "A"}]})
+    )
     stack.settle()
     arn = machine["stateMachineArn"].replace(":stateMachine:", ":execution:") + ":pick-1"
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
@@ -206,8 +276,17 @@ def test_choice_on_a_middle_index_path_takes_the_right_branch(stack):  # noqa: F
 
 def test_sent_emails_are_stamped_with_the_local_clock(stack):  # noqa: F811
     stack.advance(86400)
-    stack.invoke("MailFunction", {"to": "ada@example.com", "subject": "s", "text": "t", "html": "<p>h</p>",
-                                  "kind": "order_confirmed", "order_id": "o1"})
+    stack.invoke(
+        "MailFunction",
+        {
+            "to": "ada@example.com",
+            "subject": "s",
+            "text": "t",
+            "html": "<p>h</p>",
+            "kind": "order_confirmed",
+            "order_id": "o1",
+        },
+    )
     sent_at = stack.outbox()[0]["sent_at"]
     assert sent_at[:13] == oms_clock.iso()[:13]
     assert SENDER in stack.outbox()[0]["from"]

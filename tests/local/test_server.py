@@ -14,8 +14,17 @@ import pytest
 from local.cli import main
 from local.server import LocalServer, start
 
-EMAIL = {"id": "m-1", "to": ["ada@example.com"], "from": "orders@merchant.example", "subject": "Thanks",
-         "text": "t", "html": "<p>t</p>", "kind": "order_confirmed", "order_id": "ord-1", "sent_at": "2026"}
+EMAIL = {
+    "id": "m-1",
+    "to": ["ada@example.com"],
+    "from": "orders@merchant.example",
+    "subject": "Thanks",
+    "text": "t",
+    "html": "<p>t</p>",
+    "kind": "order_confirmed",
+    "order_id": "ord-1",
+    "sent_at": "2026",
+}
 
 
 class FakeStack:
@@ -93,8 +102,19 @@ def test_clock_advance_moves_the_stack_clock_and_returns_what_fired(server, stac
     assert stack.advances == [86400]
 
 
-@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b"{}", b'{"seconds": -1}', b'{"seconds": "ten"}',
-                                  b'{"seconds": true}', b'{"seconds": null}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b"{}",
+        b'{"seconds": -1}',
+        b'{"seconds": "ten"}',
+        b'{"seconds": true}',
+        b'{"seconds": null}',
+    ],
+)
 def test_clock_advance_rejects_bad_input_with_the_envelope(server, stack, body):
     status, _, raw = _call(server, "POST", "/_local/clock/advance", body)
 
@@ -168,19 +188,33 @@ def test_stopped_server_refuses_connections(stack, emulator):
 
 def test_oms_seed_loads_partners_then_products_then_stock_with_the_admin_key(server, emulator, tmp_path):
     seed = tmp_path / "seed.json"
-    seed.write_text(json.dumps({
-        "partners": [{"id": "main-warehouse", "kind": "WAREHOUSE", "name": "W", "email": "w@x.example",
-                      "secret": "0123456789abcdef"}],
-        "products": [{"sku": "TEE-RED-M", "name": "Red tee, M"}],
-        "inventory": [{"sku": "TEE-RED-M", "location": "main-warehouse", "on_hand": 10}],
-    }))
+    seed.write_text(
+        json.dumps(
+            {
+                "partners": [
+                    {
+                        "id": "main-warehouse",
+                        "kind": "WAREHOUSE",
+                        "name": "W",
+                        "email": "w@x.example",
+                        "secret": "0123456789abcdef",
+                    }
+                ],
+                "products": [{"sku": "TEE-RED-M", "name": "Red tee, M"}],
+                "inventory": [{"sku": "TEE-RED-M", "location": "main-warehouse", "on_hand": 10}],
+            }
+        )
+    )
 
     assert main(["seed", "--url", server.url + "/", "--admin-key", "adm", str(seed)]) == 0
 
-    calls = [(method, path, headers["X-Api-Key"], json.loads(body)) for method, path, _, headers, body, _
-             in emulator.requests]
+    calls = [
+        (method, path, headers["X-Api-Key"], json.loads(body))
+        for method, path, _, headers, body, _ in emulator.requests
+    ]
     assert [(method, path, key) for method, path, key, _ in calls] == [
-        ("PUT", "/partners/main-warehouse", "adm"), ("PUT", "/products/TEE-RED-M", "adm"),
+        ("PUT", "/partners/main-warehouse", "adm"),
+        ("PUT", "/products/TEE-RED-M", "adm"),
         ("POST", "/inventory/adjustments", "adm"),
     ]
     assert calls[2][3] == {"sku": "TEE-RED-M", "location": "main-warehouse", "on_hand": 10}

@@ -17,8 +17,10 @@ def loaded() -> Template:
 
 def test_unnamed_resource_is_named_after_its_logical_id(loaded):
     assert loaded.resolve({"Ref": "OrdersTable"}) == "OrdersTable"
-    assert loaded.resolve({"Fn::GetAtt": ["OrdersTable", "Arn"]}) == \
-        f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/OrdersTable"
+    assert (
+        loaded.resolve({"Fn::GetAtt": ["OrdersTable", "Arn"]})
+        == f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/OrdersTable"
+    )
 
 
 def test_explicit_names_come_from_the_name_property_resolved(loaded):
@@ -28,8 +30,7 @@ def test_explicit_names_come_from_the_name_property_resolved(loaded):
 
 
 def test_refs_follow_each_types_cloudformation_meaning(loaded):
-    assert loaded.resolve({"Ref": "OrderMachine"}) == \
-        f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:OrderMachine"
+    assert loaded.resolve({"Ref": "OrderMachine"}) == f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:OrderMachine"
     assert loaded.resolve({"Ref": "ReserveFunction"}) == "ReserveFunction"
     assert loaded.resolve({"Fn::GetAtt": ["FunctionRole", "Arn"]}) == f"arn:aws:iam::{ACCOUNT_ID}:role/FunctionRole"
     assert loaded.resolve({"Ref": "Stage"}) == "local"
@@ -64,8 +65,11 @@ def test_conditions_decide_which_resources_exist(loaded):
 
 
 def test_bound_values_override_computed_ones(loaded):
-    loaded.bind("FeedbackKey", ref="arn:aws:secretsmanager:us-east-1:1:secret:FeedbackKey-AbCdEf",
-                Arn="arn:aws:secretsmanager:us-east-1:1:secret:FeedbackKey-AbCdEf")
+    loaded.bind(
+        "FeedbackKey",
+        ref="arn:aws:secretsmanager:us-east-1:1:secret:FeedbackKey-AbCdEf",
+        Arn="arn:aws:secretsmanager:us-east-1:1:secret:FeedbackKey-AbCdEf",
+    )
     assert loaded.resolve({"Ref": "FeedbackKey"}).endswith("-AbCdEf")
 
 

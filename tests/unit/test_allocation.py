@@ -99,8 +99,9 @@ def test_many_locations_fall_back_to_a_greedy_choice_that_still_allocates_everyt
 
 def test_drop_ship_lines_go_whole_to_their_vendor_one_shipment_per_vendor():
     dropship = {"DESK": "acme", "LAMP": "acme", "RUG": "weave"}
-    allocation = _allocate([("DESK", 1), ("TEE", 1), ("LAMP", 2), ("RUG", 1)],
-                           {"TEE": {"main-warehouse": 1}}, dropship=dropship)
+    allocation = _allocate(
+        [("DESK", 1), ("TEE", 1), ("LAMP", 2), ("RUG", 1)], {"TEE": {"main-warehouse": 1}}, dropship=dropship
+    )
     assert allocation.shipments == (
         PlannedShipment("main-warehouse", ShipmentKind.WAREHOUSE, (("TEE", 1),)),
         PlannedShipment("acme", ShipmentKind.DROPSHIP, (("DESK", 1), ("LAMP", 2))),
@@ -109,8 +110,9 @@ def test_drop_ship_lines_go_whole_to_their_vendor_one_shipment_per_vendor():
 
 
 def test_reservations_leave_out_drop_ship_lines():
-    allocation = _allocate([("DESK", 1), ("TEE", 5)], {"TEE": {"main-warehouse": 3, "east-3pl": 3}},
-                           dropship={"DESK": "acme"})
+    allocation = _allocate(
+        [("DESK", 1), ("TEE", 5)], {"TEE": {"main-warehouse": 3, "east-3pl": 3}}, dropship={"DESK": "acme"}
+    )
     assert allocation.reserved_at() == {("TEE", "main-warehouse"): 3, ("TEE", "east-3pl"): 2}
 
 
@@ -132,23 +134,26 @@ def test_cancel_unavailable_ships_what_there_is_and_cancels_the_rest():
 
 
 def test_ship_complete_holds_the_whole_order_drop_ship_included_when_a_unit_is_missing():
-    allocation = _allocate([("TEE", 3), ("DESK", 1)], {"TEE": {"main-warehouse": 2}},
-                           dropship={"DESK": "acme"}, policy=P.ship_complete)
+    allocation = _allocate(
+        [("TEE", 3), ("DESK", 1)], {"TEE": {"main-warehouse": 2}}, dropship={"DESK": "acme"}, policy=P.ship_complete
+    )
     assert allocation.shipments == ()
     assert allocation.reserved_at() == {}
     assert allocation.backordered == {"TEE": 3, "DESK": 1}
 
 
 def test_ship_complete_ships_everything_when_every_unit_is_there():
-    allocation = _allocate([("TEE", 3), ("DESK", 1)], {"TEE": {"main-warehouse": 3}},
-                           dropship={"DESK": "acme"}, policy=P.ship_complete)
+    allocation = _allocate(
+        [("TEE", 3), ("DESK", 1)], {"TEE": {"main-warehouse": 3}}, dropship={"DESK": "acme"}, policy=P.ship_complete
+    )
     assert _where(allocation) == {"main-warehouse": (("TEE", 3),), "acme": (("DESK", 1),)}
     assert allocation.backordered == {} and allocation.cancelled == {}
 
 
 def test_cancel_order_cancels_everything_drop_ship_included_when_a_unit_is_missing():
-    allocation = _allocate([("TEE", 3), ("DESK", 1)], {"TEE": {"main-warehouse": 2}},
-                           dropship={"DESK": "acme"}, policy=P.cancel_order)
+    allocation = _allocate(
+        [("TEE", 3), ("DESK", 1)], {"TEE": {"main-warehouse": 2}}, dropship={"DESK": "acme"}, policy=P.cancel_order
+    )
     assert allocation.shipments == ()
     assert allocation.cancelled == {"TEE": 3, "DESK": 1}
     assert allocation.backordered == {}
@@ -168,13 +173,16 @@ PARTNERS = [f"loc-{n}" for n in range(16)]
 @st.composite
 def scenarios(draw, max_locations: int = 5):
     count = draw(st.integers(0, max_locations))
-    locations = [Location(partner, draw(st.sampled_from([ShipmentKind.WAREHOUSE, ShipmentKind.THIRD_PARTY])))
-                 for partner in PARTNERS[:count]]
+    locations = [
+        Location(partner, draw(st.sampled_from([ShipmentKind.WAREHOUSE, ShipmentKind.THIRD_PARTY])))
+        for partner in PARTNERS[:count]
+    ]
     skus = draw(st.lists(st.sampled_from(SKUS), min_size=1, max_size=len(SKUS), unique=True))
     lines = [LineRequest(sku, draw(st.integers(0, 12))) for sku in skus]
     dropship = {sku: draw(st.sampled_from(["v1", "v2"])) for sku in draw(st.sets(st.sampled_from(skus)))}
-    available = {sku: {partner: draw(st.integers(-1, 6)) for partner in draw(st.sets(st.sampled_from(PARTNERS)))}
-                 for sku in SKUS}
+    available = {
+        sku: {partner: draw(st.integers(-1, 6)) for partner in draw(st.sets(st.sampled_from(PARTNERS)))} for sku in SKUS
+    }
     policy = draw(st.sampled_from(list(BackorderPolicy)))
     return lines, available, locations, dropship, policy
 
@@ -188,16 +196,21 @@ def _check_invariants(lines, available, locations, dropship, allocation):
         assert 0 < units <= available[sku].get(partner, 0)
         assert partner in {location.partner_id for location in locations}
     for line in lines:
-        accounted = (allocation.allocated(line.sku) + allocation.backordered.get(line.sku, 0)
-                     + allocation.cancelled.get(line.sku, 0))
+        accounted = (
+            allocation.allocated(line.sku)
+            + allocation.backordered.get(line.sku, 0)
+            + allocation.cancelled.get(line.sku, 0)
+        )
         assert accounted == line.quantity
     partners = [shipment.partner_id for shipment in allocation.shipments]
     assert len(partners) == len(set(partners))
     assert all(qty > 0 for shipment in allocation.shipments for _, qty in shipment.lines)
     assert all(units > 0 for units in [*allocation.backordered.values(), *allocation.cancelled.values()])
     for shipment in allocation.shipments:
-        assert all((dropship.get(sku) == shipment.partner_id) == (shipment.kind == ShipmentKind.DROPSHIP)
-                   for sku, _ in shipment.lines)
+        assert all(
+            (dropship.get(sku) == shipment.partner_id) == (shipment.kind == ShipmentKind.DROPSHIP)
+            for sku, _ in shipment.lines
+        )
 
 
 @given(scenarios())

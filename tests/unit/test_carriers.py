@@ -13,8 +13,10 @@ from oms.carriers import tracking_url
         ("UPS", "https://www.ups.com/track?tracknum=1Z999AA10123456784"),
         ("FedEx", "https://www.fedex.com/fedextrack/?trknbr=1Z999AA10123456784"),
         ("usps", "https://tools.usps.com/go/TrackConfirmAction?tLabels=1Z999AA10123456784"),
-        ("DHL", "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1"
-                "&tracking-id=1Z999AA10123456784"),
+        (
+            "DHL",
+            "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id=1Z999AA10123456784",
+        ),
         ("Royal Mail", "https://www.royalmail.com/track-your-item#/tracking-results/1Z999AA10123456784"),
     ],
 )

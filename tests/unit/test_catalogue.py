@@ -21,13 +21,23 @@ TEE = EmailLine("TEE-RED-M", "Red tee, M", 2)
 DESK = EmailLine("DESK-OAK", "Oak desk", 1)
 ADDRESS = EmailAddress("Ada Lovelace", "12 St James's Sq", None, "London", None, "SW1Y 4JH", "GB")
 SHIPMENT = EmailShipment(
-    shipment_id="ord-123-S1", partner_name="East Fulfilment", kind="THIRD_PARTY", lines=(TEE,),
-    carrier="UPS", tracking_number="1Z999AA10123456784",
-    tracking_url="https://www.ups.com/track?tracknum=1Z999AA10123456784", exception_reason="Weather delay",
+    shipment_id="ord-123-S1",
+    partner_name="East Fulfilment",
+    kind="THIRD_PARTY",
+    lines=(TEE,),
+    carrier="UPS",
+    tracking_number="1Z999AA10123456784",
+    tracking_url="https://www.ups.com/track?tracknum=1Z999AA10123456784",
+    exception_reason="Weather delay",
 )
 CONTEXT = EmailContext(
-    order_id="ord-123", external_ref="SHOP-10023", customer_name="Ada Lovelace", shipping_address=ADDRESS,
-    lines=(TEE, DESK), shipment=SHIPMENT, feedback_url="https://shop.example/feedback/tok123",
+    order_id="ord-123",
+    external_ref="SHOP-10023",
+    customer_name="Ada Lovelace",
+    shipping_address=ADDRESS,
+    lines=(TEE, DESK),
+    shipment=SHIPMENT,
+    feedback_url="https://shop.example/feedback/tok123",
 )
 
 

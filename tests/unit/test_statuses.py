@@ -25,16 +25,12 @@ def test_the_transition_table_names_every_status():
     assert set(SHIPMENT_TRANSITIONS) == set(ShipmentStatus)
 
 
-@pytest.mark.parametrize(
-    ("current", "new"), [(a, b) for i, a in enumerate(FORWARD) for b in FORWARD[i + 1 :]]
-)
+@pytest.mark.parametrize(("current", "new"), [(a, b) for i, a in enumerate(FORWARD) for b in FORWARD[i + 1 :]])
 def test_a_forward_move_applies_even_when_it_skips_steps(current, new):
     assert move_applies(current, new)
 
 
-@pytest.mark.parametrize(
-    ("current", "new"), [(a, b) for i, a in enumerate(FORWARD) for b in FORWARD[: i + 1]]
-)
+@pytest.mark.parametrize(("current", "new"), [(a, b) for i, a in enumerate(FORWARD) for b in FORWARD[: i + 1]])
 def test_a_backward_or_repeated_move_never_applies(current, new):
     assert not move_applies(current, new)
 

@@ -5,11 +5,18 @@ from oms.views import line_views, status_of
 
 
 def _bundle(*shipments: tuple[str, int], backordered: int = 0, cancelled: int = 0, state: str = "ALLOCATED"):
-    header = {"order_id": "ORD-1", "state": state,
-              "lines": [{"sku": "TEE", "quantity": 4, "backordered": backordered, "cancelled": cancelled}]}
-    return OrderBundle(header=header, shipments=[
-        {"shipment_id": f"ORD-1-S{n}", "status": status, "lines": [{"sku": "TEE", "quantity": quantity}]}
-        for n, (status, quantity) in enumerate(shipments, start=1)])
+    header = {
+        "order_id": "ORD-1",
+        "state": state,
+        "lines": [{"sku": "TEE", "quantity": 4, "backordered": backordered, "cancelled": cancelled}],
+    }
+    return OrderBundle(
+        header=header,
+        shipments=[
+            {"shipment_id": f"ORD-1-S{n}", "status": status, "lines": [{"sku": "TEE", "quantity": quantity}]}
+            for n, (status, quantity) in enumerate(shipments, start=1)
+        ],
+    )
 
 
 def test_shipped_and_delivered_units_count_from_their_shipments() -> None:

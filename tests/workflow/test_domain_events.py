@@ -17,14 +17,23 @@ def _with_recording_rule(template: dict[str, Any]) -> dict[str, Any]:
     """The template plus what a listener would add: a rule on the bus whose target records events."""
     extended = copy.deepcopy(template)
     resources = extended["Resources"]
-    resources["RecorderFunction"] = {"Type": "AWS::Lambda::Function", "Properties": {
-        "Handler": "fx_record.handler.lambda_handler", "Runtime": "python3.11",
-        "Role": {"Fn::GetAtt": ["AllocateFunctionRole", "Arn"]},
-        "Environment": {"Variables": {"TABLE_NAME": {"Ref": "OrdersTable"}}}}}
-    resources["RecordAllocations"] = {"Type": "AWS::Events::Rule", "Properties": {
-        "EventBusName": {"Ref": "OmsBus"},
-        "EventPattern": {"source": ["oms"], "detail-type": ["OrderAllocated"]},
-        "Targets": [{"Id": "recorder", "Arn": {"Fn::GetAtt": ["RecorderFunction", "Arn"]}}]}}
+    resources["RecorderFunction"] = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Handler": "fx_record.handler.lambda_handler",
+            "Runtime": "python3.11",
+            "Role": {"Fn::GetAtt": ["AllocateFunctionRole", "Arn"]},
+            "Environment": {"Variables": {"TABLE_NAME": {"Ref": "OrdersTable"}}},
+        },
+    }
+    resources["RecordAllocations"] = {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "EventBusName": {"Ref": "OmsBus"},
+            "EventPattern": {"source": ["oms"], "detail-type": ["OrderAllocated"]},
+            "Targets": [{"Id": "recorder", "Arn": {"Fn::GetAtt": ["RecorderFunction", "Arn"]}}],
+        },
+    }
     return extended
 
 
@@ -38,8 +47,14 @@ def listened(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Itera
 def test_an_allocated_order_is_delivered_to_the_rules_lambda_target(listened: Scenario) -> None:
     order = listened.placed()
 
-    item = db().get_item(TableName=listened.stack.env["ORDERS_TABLE"],
-                         Key=to_item({"PK": f"ORDER#{order['order_id']}", "SK": "RECORDED"})).get("Item")
+    item = (
+        db()
+        .get_item(
+            TableName=listened.stack.env["ORDERS_TABLE"],
+            Key=to_item({"PK": f"ORDER#{order['order_id']}", "SK": "RECORDED"}),
+        )
+        .get("Item")
+    )
 
     assert item is not None
     assert '"detail-type": "OrderAllocated"' in from_item(item)["event"]

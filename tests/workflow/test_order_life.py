@@ -43,8 +43,11 @@ def test_shipping_tells_the_customer_with_tracking_and_takes_the_stock(oms: Scen
     assert "AB123456789GB" in shipped["text"]
     assert "royalmail" in shipped["text"].lower()
     assert oms.order(order["order_id"])["status"] == "SHIPPED"
-    assert inventory.stock(["TEE-RED-M"])["TEE-RED-M"]["main-warehouse"] == {"on_hand": 8, "reserved": 0,
-                                                                              "available": 8}
+    assert inventory.stock(["TEE-RED-M"])["TEE-RED-M"]["main-warehouse"] == {
+        "on_hand": 8,
+        "reserved": 0,
+        "available": 8,
+    }
 
 
 def test_delivery_ends_the_execution_and_feedback_is_asked_a_week_later(oms: Scenario) -> None:
@@ -64,8 +67,15 @@ def test_delivery_ends_the_execution_and_feedback_is_asked_a_week_later(oms: Sce
 
 
 def test_an_order_shipped_abroad_waits_the_international_delay(oms: Scenario) -> None:
-    address = {"name": "Marie Curie", "line1": "11 rue Pierre et Marie Curie", "line2": None, "city": "Paris",
-               "region": None, "postal_code": "75005", "country": "FR"}
+    address = {
+        "name": "Marie Curie",
+        "line1": "11 rue Pierre et Marie Curie",
+        "line2": None,
+        "city": "Paris",
+        "region": None,
+        "postal_code": "75005",
+        "country": "FR",
+    }
     order_id, _ = _deliver(oms, shipping_address=address)
 
     assert oms.advance(8 * DAY)["fired"] == []
@@ -100,8 +110,13 @@ def test_the_feedback_form_is_accepted(oms: Scenario) -> None:
     oms.advance(8 * DAY)
     token = _feedback_token(oms, order_id)
 
-    reply = oms.request("POST", f"/feedback/{token}", key=None, raw=b"rating=5&comment=Great",
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    reply = oms.request(
+        "POST",
+        f"/feedback/{token}",
+        key=None,
+        raw=b"rating=5&comment=Great",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
     assert reply.status == 201
     assert b"Thank you" in reply.body
@@ -139,8 +154,9 @@ def test_each_email_goes_once_per_order_kind_and_shipment(oms: Scenario) -> None
     oms.stack.invoke("followup", {"order_id": order_id})
 
     kinds = [e["kind"] for e in oms.emails(order_id=order_id)]
-    assert sorted(kinds) == sorted(["order_confirmed", "fulfillment_request", "shipment_shipped",
-                                    "shipment_delivered", "feedback_request"])
+    assert sorted(kinds) == sorted(
+        ["order_confirmed", "fulfillment_request", "shipment_shipped", "shipment_delivered", "feedback_request"]
+    )
 
 
 def test_a_step_that_cannot_finish_fails_the_order_and_releases_its_stock(oms: Scenario, monkeypatch) -> None:
@@ -177,8 +193,9 @@ def test_a_transient_failure_is_retried_with_backoff_and_the_email_goes_once(oms
     def throttled_once(to, subject, text, html, kind, order_id, shipment_id):  # type: ignore[no-untyped-def]
         if kind == "order_confirmed" and not refused:
             refused.append(kind)
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}},
-                              "SendEmail")
+            raise ClientError(
+                {"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, "SendEmail"
+            )
         return real(to, subject, text, html, kind, order_id, shipment_id)
 
     monkeypatch.setattr(sending, "_deliver", throttled_once)

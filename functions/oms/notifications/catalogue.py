@@ -23,9 +23,7 @@ class EmailKind(StrEnum):
     CANCELLATION_REQUEST = "cancellation_request"
 
 
-PARTNER_KINDS = frozenset(
-    {EmailKind.FULFILLMENT_REQUEST, EmailKind.PURCHASE_ORDER, EmailKind.CANCELLATION_REQUEST}
-)
+PARTNER_KINDS = frozenset({EmailKind.FULFILLMENT_REQUEST, EmailKind.PURCHASE_ORDER, EmailKind.CANCELLATION_REQUEST})
 CUSTOMER_KINDS = frozenset(EmailKind) - PARTNER_KINDS
 
 
@@ -162,8 +160,7 @@ def _order_cancelled(c: EmailContext) -> list[Block]:
 
 def _order_failed(c: EmailContext) -> list[Block]:
     return [
-        Para(f"We're sorry: something went wrong on our side and we couldn't complete your order "
-             f"{c.external_ref}."),
+        Para(f"We're sorry: something went wrong on our side and we couldn't complete your order {c.external_ref}."),
         Para("Our team has been alerted and will be in touch."),
     ]
 
@@ -207,8 +204,7 @@ def _feedback_request(c: EmailContext) -> list[Block]:
 
 
 def _partner_facts(c: EmailContext) -> Facts:
-    return Facts((("Shipment", _shipment(c).shipment_id), ("Order", c.order_id),
-                  ("Store ref", c.external_ref)))
+    return Facts((("Shipment", _shipment(c).shipment_id), ("Order", c.order_id), ("Store ref", c.external_ref)))
 
 
 def _fulfillment_request(c: EmailContext) -> list[Block]:
@@ -218,8 +214,10 @@ def _fulfillment_request(c: EmailContext) -> list[Block]:
         _partner_facts(c),
         _items("Items", s.lines, with_sku=True),
         _address("Ship to", c.shipping_address),
-        Para(f"Quote shipment {s.shipment_id} in every tracking update. If you can't fulfil it, "
-             "reject it through the tracking API so we can source it elsewhere."),
+        Para(
+            f"Quote shipment {s.shipment_id} in every tracking update. If you can't fulfil it, "
+            "reject it through the tracking API so we can source it elsewhere."
+        ),
     ]
 
 
@@ -230,8 +228,10 @@ def _purchase_order(c: EmailContext) -> list[Block]:
         _partner_facts(c),
         _items("Items", s.lines, with_sku=True),
         _address("Ship to", c.shipping_address),
-        Para(f"Quote shipment {s.shipment_id} in every tracking update, with the carrier and tracking "
-             "number once it ships."),
+        Para(
+            f"Quote shipment {s.shipment_id} in every tracking update, with the carrier and tracking "
+            "number once it ships."
+        ),
     ]
 
 
@@ -242,8 +242,7 @@ def _cancellation_request(c: EmailContext) -> list[Block]:
         _partner_facts(c),
         _items("Items", s.lines, with_sku=True),
         _address("It was to go to", c.shipping_address),
-        Para("If it has already left, send the SHIPPED tracking update as usual and we'll take it from "
-             "there."),
+        Para("If it has already left, send the SHIPPED tracking update as usual and we'll take it from there."),
     ]
 
 

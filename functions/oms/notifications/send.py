@@ -19,8 +19,7 @@ from oms.repository.orders import OrderBundle
 from oms.settings import settings
 
 
-def send(bundle: OrderBundle, kind: EmailKind, shipment_id: str | None = None,
-         feedback_url: str | None = None) -> bool:
+def send(bundle: OrderBundle, kind: EmailKind, shipment_id: str | None = None, feedback_url: str | None = None) -> bool:
     """Send `kind` for the order (and shipment) unless it was sent before; True when it went out now."""
     order_id = bundle.header["order_id"]
     if f"{kind.value}#{shipment_id or '-'}" in bundle.emails:
@@ -44,8 +43,9 @@ def send(bundle: OrderBundle, kind: EmailKind, shipment_id: str | None = None,
     return True
 
 
-def _deliver(to: str, subject: str, text: str, html: str, kind: EmailKind, order_id: str,
-             shipment_id: str | None) -> None:
+def _deliver(
+    to: str, subject: str, text: str, html: str, kind: EmailKind, order_id: str, shipment_id: str | None
+) -> None:
     sender = settings().sender
     message = MIMEMultipart("alternative")
     message["Subject"] = subject
@@ -64,8 +64,7 @@ def _deliver(to: str, subject: str, text: str, html: str, kind: EmailKind, order
         "FromEmailAddress": sender,
         "Destination": {"ToAddresses": [to]},
         "Content": {"Raw": {"Data": message.as_bytes()}},
-        "EmailTags": [{"Name": "kind", "Value": kind.value},
-                      {"Name": "order_id", "Value": order_id.replace("-", "_")}],
+        "EmailTags": [{"Name": "kind", "Value": kind.value}, {"Name": "order_id", "Value": order_id.replace("-", "_")}],
     }
     if settings().ses_configuration_set:
         request["ConfigurationSetName"] = settings().ses_configuration_set

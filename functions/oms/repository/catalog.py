@@ -20,15 +20,17 @@ _secret_lock = threading.Lock()
 
 
 def put_product(product: ProductIn) -> None:
-    db().put_item(TableName=settings().catalog_table,
-                  Item=to_item({**keys.product(product.sku), **product.model_dump()}))
+    db().put_item(
+        TableName=settings().catalog_table, Item=to_item({**keys.product(product.sku), **product.model_dump()})
+    )
 
 
 def put_partner(partner: PartnerIn, rank: int) -> None:
     """Store the partner, its secret apart: the table never holds a secret."""
     record = partner.model_dump(exclude={"secret"})
-    db().put_item(TableName=settings().catalog_table,
-                  Item=to_item({**keys.partner(partner.id), **record, "rank": rank}))
+    db().put_item(
+        TableName=settings().catalog_table, Item=to_item({**keys.partner(partner.id), **record, "rank": rank})
+    )
     _store_secret(partner.id, partner.secret)
 
 
@@ -37,7 +39,7 @@ def products(skus: list[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     unique = sorted(set(skus))
     for start in range(0, len(unique), 100):
-        request = {settings().catalog_table: {"Keys": [to_item(keys.product(s)) for s in unique[start:start + 100]]}}
+        request = {settings().catalog_table: {"Keys": [to_item(keys.product(s)) for s in unique[start : start + 100]]}}
         while request:
             page = db().batch_get_item(RequestItems=request)
             for item in page["Responses"].get(settings().catalog_table, []):
@@ -55,9 +57,11 @@ def partner(partner_id: str) -> dict[str, Any] | None:
 def partners() -> list[dict[str, Any]]:
     """Every partner, in seed order (rank)."""
     items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": settings().catalog_table,
-                              "FilterExpression": "begins_with(PK, :p) AND SK = :s",
-                              "ExpressionAttributeValues": to_item({":p": "PARTNER#", ":s": "PARTNER"})}
+    kwargs: dict[str, Any] = {
+        "TableName": settings().catalog_table,
+        "FilterExpression": "begins_with(PK, :p) AND SK = :s",
+        "ExpressionAttributeValues": to_item({":p": "PARTNER#", ":s": "PARTNER"}),
+    }
     while True:
         page = db().scan(**kwargs)
         items.extend(from_item(i) for i in page.get("Items", []))
@@ -112,7 +116,10 @@ def _store_secret(partner_id: str, secret: str) -> None:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
-        client.create_secret(Name=_secret_name(partner_id), SecretString=secret,
-                             Description=f"OMS signing secret of partner {partner_id}")
+        client.create_secret(
+            Name=_secret_name(partner_id),
+            SecretString=secret,
+            Description=f"OMS signing secret of partner {partner_id}",
+        )
     with _secret_lock:
         _secret_cache.pop(partner_id, None)

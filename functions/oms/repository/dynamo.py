@@ -13,8 +13,13 @@ from oms.errors import TransientError
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-_TRANSIENT = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-              "InternalServerError", "ServiceUnavailable"}
+_TRANSIENT = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+}
 
 
 def _plain(value: Any) -> Any:

@@ -13,20 +13,26 @@ def stock(skus: list[str]) -> dict[str, dict[str, dict[str, int]]]:
     """`{sku: {location: {"on_hand", "reserved", "available"}}}`, read consistently."""
     result: dict[str, dict[str, dict[str, int]]] = {}
     for sku in sorted(set(skus)):
-        items = query_all(TableName=settings().inventory_table, ConsistentRead=True,
-                          KeyConditionExpression="PK = :pk AND begins_with(SK, :loc)",
-                          ExpressionAttributeValues={":pk": value(keys.sku_pk(sku)), ":loc": value("LOC#")})
-        result[sku] = {i["location"]: {"on_hand": i["on_hand"], "reserved": i["reserved"],
-                                       "available": i["available"]} for i in items}
+        items = query_all(
+            TableName=settings().inventory_table,
+            ConsistentRead=True,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :loc)",
+            ExpressionAttributeValues={":pk": value(keys.sku_pk(sku)), ":loc": value("LOC#")},
+        )
+        result[sku] = {
+            i["location"]: {"on_hand": i["on_hand"], "reserved": i["reserved"], "available": i["available"]}
+            for i in items
+        }
     return result
 
 
 def set_on_hand(sku: str, location: str, on_hand: int) -> None:
     """A stocktake: the count becomes `on_hand`; what is reserved stays reserved."""
     db().update_item(
-        TableName=settings().inventory_table, Key=to_item(keys.stock(sku, location)),
+        TableName=settings().inventory_table,
+        Key=to_item(keys.stock(sku, location)),
         UpdateExpression="SET on_hand = :n, available = :n - if_not_exists(reserved, :zero), "
-                         "reserved = if_not_exists(reserved, :zero), sku = :sku, #loc = :loc",
+        "reserved = if_not_exists(reserved, :zero), sku = :sku, #loc = :loc",
         ConditionExpression="attribute_not_exists(reserved) OR reserved <= :n",
         ExpressionAttributeNames={"#loc": "location"},
         ExpressionAttributeValues=to_item({":n": on_hand, ":zero": 0, ":sku": sku, ":loc": location}),
@@ -35,8 +41,10 @@ def set_on_hand(sku: str, location: str, on_hand: int) -> None:
 
 def _update(sku: str, location: str, expression: str, condition: str | None, quantity: int) -> dict[str, Any]:
     update: dict[str, Any] = {
-        "TableName": settings().inventory_table, "Key": to_item(keys.stock(sku, location)),
-        "UpdateExpression": expression, "ExpressionAttributeValues": to_item({":q": quantity}),
+        "TableName": settings().inventory_table,
+        "Key": to_item(keys.stock(sku, location)),
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": to_item({":q": quantity}),
     }
     if condition:
         update["ConditionExpression"] = condition
@@ -45,16 +53,17 @@ def _update(sku: str, location: str, expression: str, condition: str | None, qua
 
 def reserve(sku: str, location: str, quantity: int) -> dict[str, Any]:
     """A transaction item that reserves units, refused if fewer are available: never oversold."""
-    return _update(sku, location, "SET reserved = reserved + :q, available = available - :q",
-                   "available >= :q", quantity)
+    return _update(
+        sku, location, "SET reserved = reserved + :q, available = available - :q", "available >= :q", quantity
+    )
 
 
 def release(sku: str, location: str, quantity: int) -> dict[str, Any]:
-    return _update(sku, location, "SET reserved = reserved - :q, available = available + :q",
-                   "reserved >= :q", quantity)
+    return _update(
+        sku, location, "SET reserved = reserved - :q, available = available + :q", "reserved >= :q", quantity
+    )
 
 
 def ship(sku: str, location: str, quantity: int) -> dict[str, Any]:
     """Shipped units leave the building: out of on_hand and reserved, `available` unchanged."""
-    return _update(sku, location, "SET reserved = reserved - :q, on_hand = on_hand - :q",
-                   "reserved >= :q", quantity)
+    return _update(sku, location, "SET reserved = reserved - :q, on_hand = on_hand - :q", "reserved >= :q", quantity)

@@ -44,21 +44,42 @@ def _table() -> str:
 def event_item(order_id: str, event_type: str, detail: dict[str, Any], at: str | None = None) -> dict[str, Any]:
     """A timeline entry as a transaction Put."""
     at = at or clock.iso()
-    item = {**keys.event(order_id, at, secrets.token_hex(4)), "type": "EVENT", "at": at,
-            "event_type": event_type, "detail": detail}
+    item = {
+        **keys.event(order_id, at, secrets.token_hex(4)),
+        "type": "EVENT",
+        "at": at,
+        "event_type": event_type,
+        "detail": detail,
+    }
     return {"Put": {"TableName": _table(), "Item": to_item(item)}}
 
 
 def create(header: dict[str, Any]) -> None:
     """Write a new order with its `REF#` item in one transaction; RefTaken if the ref is in use."""
     order_id = header["order_id"]
-    ref_item = {**keys.ref(header["external_ref"]), "type": "REF", "order_id": order_id,
-                "body_hash": header["body_hash"], "created_at": header["created_at"]}
+    ref_item = {
+        **keys.ref(header["external_ref"]),
+        "type": "REF",
+        "order_id": order_id,
+        "body_hash": header["body_hash"],
+        "created_at": header["created_at"],
+    }
     items = [
-        {"Put": {"TableName": _table(), "Item": to_item(ref_item), "ConditionExpression": "attribute_not_exists(PK)",
-                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
-        {"Put": {"TableName": _table(), "Item": to_item({**keys.order(order_id), "type": "ORDER", **header}),
-                 "ConditionExpression": "attribute_not_exists(PK)"}},
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": to_item(ref_item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        },
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": to_item({**keys.order(order_id), "type": "ORDER", **header}),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        },
         event_item(order_id, "OrderPlaced", {"external_ref": header["external_ref"]}, header["created_at"]),
     ]
     try:
@@ -83,8 +104,12 @@ def header(order_id: str) -> dict[str, Any] | None:
 
 def load(order_id: str) -> OrderBundle | None:
     """The whole item collection of an order, in one consistent query."""
-    items = query_all(TableName=_table(), ConsistentRead=True, KeyConditionExpression="PK = :pk",
-                      ExpressionAttributeValues={":pk": value(keys.order_pk(order_id))})
+    items = query_all(
+        TableName=_table(),
+        ConsistentRead=True,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": value(keys.order_pk(order_id))},
+    )
     head = next((i for i in items if i["SK"] == "ORDER"), None)
     if head is None:
         return None
@@ -105,9 +130,13 @@ def load(order_id: str) -> OrderBundle | None:
 
 
 def shipment_put(shipment: dict[str, Any]) -> dict[str, Any]:
-    item = {**keys.shipment(shipment["order_id"], shipment["shipment_id"]), "type": "SHIPMENT", **shipment,
-            "GSI1PK": keys.partner_shipments(shipment["partner_id"], shipment["status"]),
-            "GSI1SK": f"{shipment['sent_at']}#{shipment['shipment_id']}"}
+    item = {
+        **keys.shipment(shipment["order_id"], shipment["shipment_id"]),
+        "type": "SHIPMENT",
+        **shipment,
+        "GSI1PK": keys.partner_shipments(shipment["partner_id"], shipment["status"]),
+        "GSI1SK": f"{shipment['sent_at']}#{shipment['shipment_id']}",
+    }
     return {"Put": {"TableName": _table(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
@@ -116,30 +145,41 @@ def header_update(order_id: str, expected_round: int, changes: dict[str, Any]) -
     names = {f"#f{i}": name for i, name in enumerate(changes)}
     values = {f":v{i}": v for i, v in enumerate(changes.values())}
     assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
-    return {"Update": {
-        "TableName": _table(), "Key": to_item(keys.order(order_id)),
-        "UpdateExpression": f"SET {assignments}, allocation_round = :next",
-        "ConditionExpression": "allocation_round = :round",
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": to_item({**values, ":round": expected_round, ":next": expected_round + 1}),
-    }}
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": to_item(keys.order(order_id)),
+            "UpdateExpression": f"SET {assignments}, allocation_round = :next",
+            "ConditionExpression": "allocation_round = :round",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_item({**values, ":round": expected_round, ":next": expected_round + 1}),
+        }
+    }
 
 
 def set_header(order_id: str, changes: dict[str, Any]) -> None:
     names = {f"#f{i}": name for i, name in enumerate(changes)}
     values = {f":v{i}": v for i, v in enumerate(changes.values())}
-    db().update_item(TableName=_table(), Key=to_item(keys.order(order_id)),
-                     UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
-                     ExpressionAttributeNames=names, ExpressionAttributeValues=to_item(values))
+    db().update_item(
+        TableName=_table(),
+        Key=to_item(keys.order(order_id)),
+        UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=to_item(values),
+    )
 
 
 def park_token(order_id: str, shipment_id: str, token: str) -> dict[str, Any] | None:
     """Store the execution's task token on the shipment and return the shipment as it now is (None if none)."""
     try:
         result = db().update_item(
-            TableName=_table(), Key=to_item(keys.shipment(order_id, shipment_id)),
-            UpdateExpression="SET task_token = :t", ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_item({":t": token}), ReturnValues="ALL_NEW")
+            TableName=_table(),
+            Key=to_item(keys.shipment(order_id, shipment_id)),
+            UpdateExpression="SET task_token = :t",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_item({":t": token}),
+            ReturnValues="ALL_NEW",
+        )
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return None
@@ -148,9 +188,12 @@ def park_token(order_id: str, shipment_id: str, token: str) -> dict[str, Any] | 
 
 
 def mark_requested(order_id: str, shipment_id: str, at: str) -> None:
-    db().update_item(TableName=_table(), Key=to_item(keys.shipment(order_id, shipment_id)),
-                     UpdateExpression="SET requested_at = if_not_exists(requested_at, :at)",
-                     ExpressionAttributeValues=to_item({":at": at}))
+    db().update_item(
+        TableName=_table(),
+        Key=to_item(keys.shipment(order_id, shipment_id)),
+        UpdateExpression="SET requested_at = if_not_exists(requested_at, :at)",
+        ExpressionAttributeValues=to_item({":at": at}),
+    )
 
 
 def shipment_move(order_id: str, shipment: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -162,24 +205,36 @@ def shipment_move(order_id: str, shipment: dict[str, Any], changes: dict[str, An
     removes = [f"#f{i}" for i, v in enumerate(changes.values()) if v is None]
     expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
     values = {f":v{i}": v for i, v in enumerate(changes.values()) if v is not None}
-    return {"Update": {
-        "TableName": _table(), "Key": to_item(keys.shipment(order_id, shipment["shipment_id"])),
-        "UpdateExpression": expression.strip(), "ConditionExpression": "#status = :current",
-        "ExpressionAttributeNames": {**{f"#f{i}": n for i, n in enumerate(changes)}, "#status": "status"},
-        "ExpressionAttributeValues": to_item({**values, ":current": shipment["status"]}),
-    }}
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": to_item(keys.shipment(order_id, shipment["shipment_id"])),
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": "#status = :current",
+            "ExpressionAttributeNames": {**{f"#f{i}": n for i, n in enumerate(changes)}, "#status": "status"},
+            "ExpressionAttributeValues": to_item({**values, ":current": shipment["status"]}),
+        }
+    }
 
 
 def partner_event_put(partner_id: str, event_id: str, order_id: str, shipment_id: str) -> dict[str, Any]:
     """A transaction Put that fails when the partner already sent this event_id."""
-    item = {**keys.partner_event(partner_id, event_id), "type": "PARTNER_EVENT", "order_id": order_id,
-            "shipment_id": shipment_id, "at": clock.iso()}
+    item = {
+        **keys.partner_event(partner_id, event_id),
+        "type": "PARTNER_EVENT",
+        "order_id": order_id,
+        "shipment_id": shipment_id,
+        "at": clock.iso(),
+    }
     return {"Put": {"TableName": _table(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
 def partner_event_seen(partner_id: str, event_id: str) -> bool:
-    found = db().get_item(TableName=_table(), Key=to_item(keys.partner_event(partner_id, event_id)),
-                          ConsistentRead=True).get("Item")
+    found = (
+        db()
+        .get_item(TableName=_table(), Key=to_item(keys.partner_event(partner_id, event_id)), ConsistentRead=True)
+        .get("Item")
+    )
     return found is not None
 
 
@@ -208,10 +263,18 @@ def release_email(order_id: str, kind: str, shipment_id: str | None) -> None:
 def put_feedback(order_id: str, rating: int, comment: str | None) -> bool:
     item = {**keys.feedback(order_id), "type": "FEEDBACK", "rating": rating, "comment": comment, "at": clock.iso()}
     try:
-        transact([
-            {"Put": {"TableName": _table(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}},
-            event_item(order_id, "FeedbackReceived", {"rating": rating}),
-        ])
+        transact(
+            [
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": to_item(item),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+                event_item(order_id, "FeedbackReceived", {"rating": rating}),
+            ]
+        )
     except ClientError as error:
         if "ConditionalCheckFailed" in cancellation_codes(error):
             return False
@@ -219,11 +282,14 @@ def put_feedback(order_id: str, rating: int, comment: str | None) -> bool:
     return True
 
 
-def partner_shipments(partner_id: str, status: str, limit: int, start: dict[str, Any] | None
-                      ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def partner_shipments(
+    partner_id: str, status: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """A page of a partner's shipments in one status, oldest sent first."""
     kwargs: dict[str, Any] = {
-        "TableName": _table(), "IndexName": "GSI1", "Limit": limit,
+        "TableName": _table(),
+        "IndexName": "GSI1",
+        "Limit": limit,
         "KeyConditionExpression": "GSI1PK = :pk",
         "ExpressionAttributeValues": {":pk": value(keys.partner_shipments(partner_id, status))},
     }

@@ -18,6 +18,9 @@ def lambda_handler(event, context):
     message.set_content(event["text"])
     message.add_alternative(event["html"], subtype="html")
     sent = boto3.client("sesv2").send_email(
-        FromEmailAddress=os.environ["OMS_SENDER"], Destination={"ToAddresses": [event["to"]]},
-        Content={"Raw": {"Data": message.as_bytes()}}, ConfigurationSetName=os.environ["SES_CONFIGURATION_SET"])
+        FromEmailAddress=os.environ["OMS_SENDER"],
+        Destination={"ToAddresses": [event["to"]]},
+        Content={"Raw": {"Data": message.as_bytes()}},
+        ConfigurationSetName=os.environ["SES_CONFIGURATION_SET"],
+    )
     return {"message_id": sent["MessageId"]}
