@@ -15,6 +15,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
+	$(BIN)/ruff format --check functions infra local tests benchmarks
 	$(BIN)/ruff check functions infra local tests benchmarks
 	$(BIN)/mypy functions local
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
