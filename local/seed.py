@@ -46,8 +46,8 @@ def seeded_stack(
     from local.stack import local_stack
     from local.synth import template as synthesized
     from oms import aws, settings
-    from oms.catalog import load_seed
     from oms.repository import catalog
+    from oms.seed import load_seed
 
     template = template or synthesized()
     with local_stack(template, settings_overrides=settings_environment(seed, base_url), sleep_mode=sleep_mode) as stack:

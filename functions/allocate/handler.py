@@ -6,15 +6,17 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oms import fulfilment
+from oms.fulfilment.allocate import allocate_order
 from oms.observability import logger, metrics, tracer
+from oms.settings import requires
 from oms.steps import OrderStep
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@requires("orders_table", "inventory_table", "catalog_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = OrderStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)
-    return fulfilment.allocate_order(step.order_id)
+    return allocate_order(step.order_id).model_dump(mode="json")

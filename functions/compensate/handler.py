@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oms import fulfilment
+from oms.fulfilment.compensate import compensate
 from oms.observability import logger, metrics, tracer
-from oms.steps import CompensateStep
+from oms.settings import requires
+from oms.steps import CompensateOutput, CompensateStep
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict[str, str]:
+@requires("orders_table", "inventory_table", "catalog_table")
+def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = CompensateStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)
     logger.error("order failed", extra={"error": step.error})
-    fulfilment.compensate(step.order_id, step.error)
-    return {"order_id": step.order_id, "status": "FAILED"}
+    compensate(step.order_id, step.error)
+    return CompensateOutput(order_id=step.order_id, status="FAILED").model_dump(mode="json")

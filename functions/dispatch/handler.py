@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oms import fulfilment
+from oms.fulfilment.dispatch import dispatch
 from oms.observability import logger, metrics, tracer
-from oms.steps import DispatchStep
+from oms.settings import requires
+from oms.steps import DispatchOutput, DispatchStep
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict[str, str]:
+@requires("orders_table", "catalog_table")
+def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = DispatchStep.model_validate(event)
     logger.append_keys(order_id=step.order_id, shipment_id=step.shipment_id)
-    fulfilment.dispatch(step.order_id, step.shipment_id, step.seen, step.task_token)
-    return {"shipment_id": step.shipment_id}
+    dispatch(step.order_id, step.shipment_id, step.seen, step.task_token)
+    return DispatchOutput(shipment_id=step.shipment_id).model_dump(mode="json")

@@ -18,6 +18,7 @@ from oms.errors import DomainError
 from oms.http import invalid, problem, resolver
 from oms.models import ErrorEnvelope, FeedbackIn, FeedbackStored
 from oms.observability import logger, metrics, tracer
+from oms.settings import requires
 
 app = resolver()
 
@@ -37,7 +38,7 @@ def _wants_html() -> bool:
 )
 def feedback_page(token: str) -> Response[str]:
     try:
-        bundle = followup.order_of_token(token)
+        order = followup.order_of_token(token)
     except DomainError as error:
         return Response(
             status_code=error.status,
@@ -47,9 +48,7 @@ def feedback_page(token: str) -> Response[str]:
     return Response(
         status_code=200,
         content_type=content_types.TEXT_HTML,
-        body=rating_page(
-            bundle.header["external_ref"], bundle.header["customer"]["name"], already=bundle.feedback is not None
-        ),
+        body=rating_page(order.external_ref, order.customer.name, already=order.feedback is not None),
     )
 
 
@@ -105,8 +104,9 @@ def give_feedback(token: str) -> Response[Any]:
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=stored.model_dump())
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@requires("orders_table", "feedback_key_secret_arn")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms import followup
 from oms.observability import logger, metrics, tracer
-from oms.steps import OrderStep
+from oms.settings import requires
+from oms.steps import FollowupOutput, OrderStep
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict[str, bool]:
+@requires("orders_table", "catalog_table", "feedback_key_secret_arn", "public_base_url")
+def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = OrderStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)
-    return {"sent": followup.request_feedback(step.order_id)}
+    return FollowupOutput(sent=followup.request_feedback(step.order_id)).model_dump(mode="json")

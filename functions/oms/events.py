@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from oms import aws, clock
-from oms.observability import logger
+from oms.observability import logger, metrics
 from oms.settings import settings
 
 SOURCE = "oms"
@@ -38,3 +38,4 @@ def publish(order_id: str, event_type: str, detail: dict[str, Any]) -> None:
         )
     except Exception:  # noqa: BLE001 - logged and counted; the step itself succeeded
         logger.exception("domain event not published", extra={"order_id": order_id, "type": event_type})
+        metrics.add_metric(name="DomainEventsNotPublished", unit="Count", value=1)

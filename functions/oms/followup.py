@@ -13,11 +13,11 @@ from oms.errors import FeedbackExists, OrderNotFound, TokenRejected
 from oms.models import FeedbackIn, FeedbackStored
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
+from oms.records import StoredOrder
 from oms.repository import catalog
 from oms.repository import orders as repo
-from oms.repository.orders import OrderBundle
 from oms.settings import settings
-from oms.statuses import SHIPPED_STATUSES, OrderStatus
+from oms.statuses import SHIPPED_STATUSES, OrderState, OrderStatus
 from oms.views import status_of
 
 TOKEN_LIFETIME = timedelta(days=90)
@@ -31,31 +31,36 @@ def _parse(at: str) -> datetime:
     return datetime.fromisoformat(at.replace("Z", "+00:00"))
 
 
-def feedback_due(bundle: OrderBundle) -> datetime | None:
+def feedback_due(order: StoredOrder) -> datetime | None:
     """When to ask: days after the last delivery, or the fallback after the last shipment; None if not yet."""
-    status = status_of(bundle)
-    live = [s for s in bundle.shipments if s["status"] in SHIPPED_STATUSES]
+    status = status_of(order)
+    live = [s for s in order.shipments if s.status in SHIPPED_STATUSES]
     if not live:
         return None
     s = settings()
     if status == OrderStatus.DELIVERED:
-        abroad = bundle.header["shipping_address"]["country"] != s.merchant_country
+        abroad = order.shipping_address.country != s.merchant_country
         days = s.feedback_delay_days_international if abroad else s.feedback_delay_days
-        last = max(_parse(x["delivered_at"]) for x in live if x.get("delivered_at"))
+        last = max(_parse(x.delivered_at) for x in live if x.delivered_at)
         return last + timedelta(days=days)
     if status == OrderStatus.SHIPPED:
-        last = max(_parse(x["shipped_at"]) for x in live if x.get("shipped_at"))
+        last = max(_parse(x.shipped_at) for x in live if x.shipped_at)
         return last + timedelta(days=s.feedback_fallback_days)
     return None
 
 
+def _load(order_id: str) -> StoredOrder:
+    order = repo.load(order_id)
+    if order is None:
+        raise OrderNotFound(f"No order {order_id}.")
+    return order
+
+
 def schedule(order_id: str) -> str | None:
     """Create or move the order's one feedback schedule; it deletes itself after it fires."""
-    bundle = repo.load(order_id)
-    if bundle is None:
-        raise OrderNotFound(f"No order {order_id}.")
-    due = feedback_due(bundle)
-    if due is None or f"{EmailKind.FEEDBACK_REQUEST.value}#-" in bundle.emails:
+    order = _load(order_id)
+    due = feedback_due(order)
+    if due is None or order.email_sent(EmailKind.FEEDBACK_REQUEST):
         return None
     s = settings()
     request: dict[str, Any] = {
@@ -75,7 +80,7 @@ def schedule(order_id: str) -> str | None:
     try:
         scheduler.create_schedule(**request)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "ConflictException":
+        if error.response.get("Error", {}).get("Code") != "ConflictException":
             raise
         scheduler.update_schedule(**request)
     return str(request["ScheduleExpression"])
@@ -87,34 +92,31 @@ def _key() -> bytes:
 
 def request_feedback(order_id: str) -> bool:
     """Send the feedback request once, with a link only this order's customer can use."""
-    bundle = repo.load(order_id)
-    if bundle is None:
-        raise OrderNotFound(f"No order {order_id}.")
-    if bundle.header.get("state") == "FAILED" or status_of(bundle) == OrderStatus.CANCELLED:
+    order = _load(order_id)
+    if order.state == OrderState.FAILED or status_of(order) == OrderStatus.CANCELLED:
         return False
     expires = int((clock.now() + TOKEN_LIFETIME).timestamp())
     url = f"{settings().public_base_url.rstrip('/')}/feedback/{tokens.issue(_key(), order_id, expires)}"
-    sent = send(bundle, EmailKind.FEEDBACK_REQUEST, feedback_url=url)
+    sent = send(order, EmailKind.FEEDBACK_REQUEST, feedback_url=url)
     if sent:
         repo.append_event(order_id, "FeedbackRequested", {})
         events.publish(order_id, "FeedbackRequested", {})
     return sent
 
 
-def order_of_token(token: str) -> OrderBundle:
+def order_of_token(token: str) -> StoredOrder:
     try:
         order_id = tokens.read(_key(), token, int(clock.now().timestamp()))
     except tokens.InvalidToken as error:
         raise TokenRejected("This feedback link is not valid or has expired.") from error
-    bundle = repo.load(order_id)
-    if bundle is None:
+    order = repo.load(order_id)
+    if order is None:
         raise TokenRejected("This feedback link is not valid or has expired.")
-    return bundle
+    return order
 
 
 def give_feedback(token: str, answer: FeedbackIn) -> FeedbackStored:
-    bundle = order_of_token(token)
-    order_id = bundle.header["order_id"]
+    order_id = order_of_token(token).order_id
     if not repo.put_feedback(order_id, answer.rating, answer.comment):
         raise FeedbackExists("Feedback for this order was already given. Thank you!")
     events.publish(order_id, "FeedbackReceived", {"rating": answer.rating})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from oms.countries import CODES
-from oms.statuses import BackorderPolicy, OrderStatus, ShipmentKind, ShipmentStatus
+from oms.settings import MerchantSettings
+from oms.statuses import BackorderPolicy, Fulfilment, OrderStatus, PartnerKind, ShipmentKind, ShipmentStatus
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 OptionalText = Annotated[str | None, Field(default=None, max_length=200)]
@@ -210,7 +211,7 @@ class ErrorEnvelope(BaseModel):
 
 class PartnerIn(Strict):
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
-    kind: Literal["WAREHOUSE", "THIRD_PARTY", "VENDOR"]
+    kind: PartnerKind
     name: Text
     email: EmailStr
     secret: Annotated[str, Field(min_length=16, max_length=256)]
@@ -220,12 +221,12 @@ class PartnerIn(Strict):
 class ProductIn(Strict):
     sku: Sku
     name: Text
-    fulfillment: Literal["STOCKED", "DROPSHIP"] = "STOCKED"
+    fulfillment: Fulfilment = Fulfilment.STOCKED
     vendor_id: str | None = None
 
     @model_validator(mode="after")
     def _vendor_for_dropship(self) -> ProductIn:
-        if self.fulfillment == "DROPSHIP" and not self.vendor_id:
+        if self.fulfillment == Fulfilment.DROPSHIP and not self.vendor_id:
             raise ValueError("a DROPSHIP product needs vendor_id")
         return self
 
@@ -236,15 +237,8 @@ class StockIn(Strict):
     on_hand: Annotated[int, Field(ge=0)]
 
 
-class SeedSettings(BaseModel):
-    feedback_delay_days: int = 7
-    feedback_delay_days_international: int = 14
-    feedback_fallback_days: int = 21
-    partner_accept_hours: int = 48
-    merchant_country: str = "GB"
-    sender: str = "orders@merchant.example"
-    storefront_webhook_url: str | None = None
-    storefront_webhook_secret: str | None = None
+# The seed's settings are the merchant's settings: one model, in oms.settings.
+SeedSettings = MerchantSettings
 
 
 class ApiKeys(BaseModel):

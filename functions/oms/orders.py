@@ -22,10 +22,11 @@ from oms import aws, clock, ids
 from oms.errors import IdempotencyConflict, OrderNotFound, RequestInProgress, UnknownSku
 from oms.models import OrderAccepted, OrderView, PlaceOrder
 from oms.observability import logger, metrics
+from oms.records import OrderHeader, StoredLine
 from oms.repository import catalog
 from oms.repository import orders as repo
 from oms.settings import settings
-from oms.statuses import OrderStatus
+from oms.statuses import OrderState, OrderStatus
 from oms.views import order_view
 
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -84,25 +85,21 @@ def _place(order: PlaceOrder) -> dict[str, Any]:
         )
     digest = body_hash(order)
     now = clock.iso()
-    header = {
-        "order_id": ids.new_order_id(),
-        "external_ref": order.external_ref,
-        "body_hash": digest,
-        "state": "PLACED",
-        "allocation_round": 0,
-        "shipment_count": 0,
-        "backorder_policy": order.backorder_policy.value,
-        "customer": order.customer.model_dump(mode="json"),
-        "shipping_address": order.shipping_address.model_dump(mode="json"),
-        "lines": [
-            {"sku": line.sku, "quantity": line.quantity, "backordered": 0, "cancelled": 0} for line in order.lines
-        ],
-        "created_at": now,
-        "updated_at": now,
-    }
+    header = OrderHeader(
+        order_id=ids.new_order_id(),
+        external_ref=order.external_ref,
+        body_hash=digest,
+        state=OrderState.PLACED,
+        backorder_policy=order.backorder_policy,
+        customer=order.customer,
+        shipping_address=order.shipping_address,
+        lines=[StoredLine(sku=line.sku, quantity=line.quantity) for line in order.lines],
+        created_at=now,
+        updated_at=now,
+    )
     try:
         repo.create(header)
-        order_id = str(header["order_id"])
+        order_id = header.order_id
         metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
     except repo.RefTaken as taken:
         if taken.body_hash != digest:
@@ -122,13 +119,13 @@ def _start_execution(order_id: str) -> None:
             stateMachineArn=settings().state_machine_arn, name=order_id, input=json.dumps({"order_id": order_id})
         )
     except ClientError as error:
-        if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
+        if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
             raise
         logger.info("execution already started", extra={"order_id": order_id})
 
 
 def view(order_id: str) -> OrderView:
-    bundle = repo.load(order_id)
-    if bundle is None:
+    order = repo.load(order_id)
+    if order is None:
         raise OrderNotFound(f"No order {order_id}.")
-    return order_view(bundle)
+    return order_view(order)

@@ -1,14 +1,65 @@
-"""The settings a function reads from its environment, parsed once per cold start."""
+"""Settings: the merchant's (the seed's `settings`, with their defaults) and each function's environment.
+
+`MerchantSettings` is the one source of the seed settings and their defaults: the seed model, the
+CDK app (`oms:settings` context) and the local stack all derive from it, and `environment()` is the
+one mapping of a setting to the `OMS_*` variable a function reads it from.
+"""
 
 from __future__ import annotations
 
 import os
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
+
+# Settings that never travel as an environment variable (a secret belongs in Secrets Manager).
+_SECRET: JsonDict = {"secret": True}
 
 
-class Settings(BaseModel):
+class MerchantSettings(BaseModel):
+    """The seed's `settings` (CONTRACT section 6); a key left out takes the value shown here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    feedback_delay_days: int = 7
+    feedback_delay_days_international: int = 14
+    feedback_fallback_days: int = 21
+    partner_accept_hours: int = 48
+    merchant_country: str = "GB"
+    sender: str = "orders@merchant.example"
+    storefront_webhook_url: str | None = None
+    storefront_webhook_secret: str | None = Field(default=None, json_schema_extra=_SECRET)
+
+
+def variable(name: str) -> str:
+    """The environment variable a merchant setting is read from."""
+    return f"OMS_{name.upper()}"
+
+
+def environment_names() -> list[str]:
+    """The merchant settings that functions read from their environment (secrets never are)."""
+    return [
+        name
+        for name, field in MerchantSettings.model_fields.items()
+        if not (isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("secret"))
+    ]
+
+
+def environment(values: MerchantSettings | dict[str, Any]) -> dict[str, str]:
+    """Merchant settings as the functions' `OMS_*` variables; null becomes empty."""
+    merchant = values if isinstance(values, MerchantSettings) else MerchantSettings.model_validate(values)
+    dumped = merchant.model_dump()
+    return {variable(name): "" if dumped[name] is None else str(dumped[name]) for name in environment_names()}
+
+
+class Settings(MerchantSettings):
+    """What one function reads from its environment: resource names, then the merchant's settings."""
+
+    model_config = ConfigDict(extra="ignore")
+
     orders_table: str = ""
     inventory_table: str = ""
     catalog_table: str = ""
@@ -22,32 +73,20 @@ class Settings(BaseModel):
     followup_function_arn: str = ""
     feedback_key_secret_arn: str = ""
     public_base_url: str = ""
-    sender: str = "orders@merchant.example"
-    merchant_country: str = "GB"
-    feedback_delay_days: int = 7
-    feedback_delay_days_international: int = 14
-    feedback_fallback_days: int = 21
-    partner_accept_hours: int = 48
-    storefront_webhook_url: str | None = None
 
 
-_PREFIXED = {
-    "sender",
-    "merchant_country",
-    "feedback_delay_days",
-    "feedback_delay_days_international",
-    "feedback_fallback_days",
-    "partner_accept_hours",
-    "storefront_webhook_url",
-}
+class MissingSettings(RuntimeError):
+    """A function was deployed without a resource it needs: a wiring error, not the caller's."""
 
 
 @cache
 def settings() -> Settings:
+    merchant = set(environment_names())
     values: dict[str, str] = {}
     for name in Settings.model_fields:
-        variable = f"OMS_{name.upper()}" if name in _PREFIXED else name.upper()
-        value = os.environ.get(variable)
+        if name in MerchantSettings.model_fields and name not in merchant:
+            continue
+        value = os.environ.get(variable(name) if name in merchant else name.upper())
         if value not in (None, "", "null"):
             values[name] = value
     return Settings.model_validate(values)
@@ -57,3 +96,36 @@ def reload() -> Settings:
     """Read the environment again; the local stack calls this after handing functions new settings."""
     settings.cache_clear()
     return settings()
+
+
+def check(*names: str) -> None:
+    """Fail with a message naming every empty setting among `names` (MissingSettings)."""
+    current = settings()
+    missing = [name for name in names if not getattr(current, name)]
+    if missing:
+        variables = ", ".join(name.upper() for name in missing)
+        raise MissingSettings(f"this function needs {variables} in its environment, and it is empty")
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def requires(*names: str) -> Callable[[Handler], Handler]:
+    """Check, on a function's first invocation after each (re)load of settings, that `names` are set."""
+    for name in names:
+        if name not in Settings.model_fields:
+            raise ValueError(f"unknown setting {name}")
+
+    def decorate(handler: Handler) -> Handler:
+        checked: list[Settings] = []
+
+        @wraps(handler)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if not checked or checked[0] is not settings():
+                check(*names)
+                checked[:] = [settings()]
+            return handler(*args, **kwargs)
+
+        return call  # type: ignore[return-value]
+
+    return decorate

@@ -41,6 +41,35 @@ class BackorderPolicy(StrEnum):
     cancel_order = "cancel_order"
 
 
+class OrderState(StrEnum):
+    """What the order's own record says of it; the status the API shows also follows from its shipments."""
+
+    PLACED = "PLACED"  # accepted, not yet allocated
+    ALLOCATED = "ALLOCATED"  # allocated at least once: its shipments and line counters tell the rest
+    FAILED = "FAILED"  # the system could not finish it
+
+
+class PartnerKind(StrEnum):
+    WAREHOUSE = "WAREHOUSE"
+    THIRD_PARTY = "THIRD_PARTY"
+    VENDOR = "VENDOR"
+
+
+class Fulfilment(StrEnum):
+    STOCKED = "STOCKED"
+    DROPSHIP = "DROPSHIP"
+
+
+# The kind of shipment each kind of partner gets: a vendor's shipment is a drop-ship.
+SHIPMENT_KIND_OF: dict[PartnerKind, ShipmentKind] = {
+    PartnerKind.WAREHOUSE: ShipmentKind.WAREHOUSE,
+    PartnerKind.THIRD_PARTY: ShipmentKind.THIRD_PARTY,
+    PartnerKind.VENDOR: ShipmentKind.DROPSHIP,
+}
+# Partners that hold tracked stock, in the contract's order of preference.
+LOCATION_KINDS: tuple[PartnerKind, ...] = (PartnerKind.WAREHOUSE, PartnerKind.THIRD_PARTY)
+
+
 _S = ShipmentStatus
 
 # Forward moves only; steps may be skipped. Any move not listed (including to the same status) is
@@ -53,12 +82,36 @@ SHIPMENT_TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
     _S.DELIVERED: frozenset(),
     _S.REJECTED: frozenset(),
     # The partner may have shipped before our cancellation reached it: the parcel is real, so its
-    # ship wins the race (the caller counts the units shipped and raises the alarm metric).
+    # ship wins the race (see `ships_after_cancellation`).
     _S.CANCELLED: frozenset({_S.SHIPPED, _S.IN_TRANSIT, _S.DELIVERED}),
 }
 
-SHIPPED_STATUSES: frozenset[ShipmentStatus] = frozenset({_S.SHIPPED, _S.IN_TRANSIT, _S.DELIVERED})
-SETTLED_STATUSES: frozenset[ShipmentStatus] = frozenset({_S.DELIVERED, _S.REJECTED, _S.CANCELLED})
+
+def _after(status: ShipmentStatus) -> frozenset[ShipmentStatus]:
+    """Every status reachable from `status` by forward moves."""
+    seen: set[ShipmentStatus] = set()
+    frontier = set(SHIPMENT_TRANSITIONS[status])
+    while frontier:
+        seen |= frontier
+        frontier = {new for current in frontier for new in SHIPMENT_TRANSITIONS[current]} - seen
+    return frozenset(seen)
+
+
+# The statuses of a parcel that has left: SHIPPED and everything after it.
+SHIPPED_STATUSES: frozenset[ShipmentStatus] = frozenset({_S.SHIPPED}) | _after(_S.SHIPPED)
+# Statuses OMS may still cancel: those with a move into CANCELLED.
+OPEN_STATUSES: frozenset[ShipmentStatus] = frozenset(
+    status for status, moves in SHIPMENT_TRANSITIONS.items() if _S.CANCELLED in moves
+)
+# Settled: the order's execution stops following the shipment. Nothing can move it again, or it
+# ended before shipping and only a ship that raced its cancellation can still move it.
+SETTLED_STATUSES: frozenset[ShipmentStatus] = frozenset(
+    status
+    for status, moves in SHIPMENT_TRANSITIONS.items()
+    if not moves or (status not in SHIPPED_STATUSES and moves <= SHIPPED_STATUSES)
+)
+# Ended without its units leaving: the shipment no longer holds them.
+RELEASED_STATUSES: frozenset[ShipmentStatus] = SETTLED_STATUSES - SHIPPED_STATUSES
 
 
 def move_applies(current: ShipmentStatus, new: ShipmentStatus) -> bool:
@@ -75,6 +128,11 @@ def leaves_stock(current: ShipmentStatus, new: ShipmentStatus) -> bool:
     skips DROPSHIP shipments.
     """
     return move_applies(current, new) and current not in SHIPPED_STATUSES and new in SHIPPED_STATUSES
+
+
+def ships_after_cancellation(current: ShipmentStatus, new: ShipmentStatus) -> bool:
+    """Whether this applying move is a partner's ship that won the race with OMS's cancellation."""
+    return current in RELEASED_STATUSES and move_applies(current, new)
 
 
 @dataclass(frozen=True)

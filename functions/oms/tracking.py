@@ -8,35 +8,41 @@ import json
 import time
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from oms import carriers, clock, events, ids
-from oms.errors import DomainError, ShipmentNotFound, SignatureRejected
-from oms.fulfilment import resume
+from oms.errors import DomainError, ShipmentNotFound, SignatureRejected, TransientError
+from oms.fulfilment.dispatch import resume
 from oms.models import PartnerShipmentsPage, PartnerShipmentView, TrackingEvent, TrackingStatus
 from oms.observability import logger, metrics
-from oms.repository import catalog, inventory
+from oms.records import StoredShipment
+from oms.repository import catalog
 from oms.repository import orders as repo
-from oms.repository.dynamo import cancellation_codes, transact
+from oms.repository.inventory import StockAction, StockMove
+from oms.repository.transactions import PartnerEventOutcome, apply_partner_event, partner_event_seen
 from oms.signatures import InvalidSignature, verify
-from oms.statuses import ShipmentKind, ShipmentStatus, leaves_stock, move_applies
+from oms.statuses import (
+    RELEASED_STATUSES,
+    SETTLED_STATUSES,
+    ShipmentStatus,
+    leaves_stock,
+    move_applies,
+    ships_after_cancellation,
+)
 
 _TIMELINE = {
-    "ACCEPTED": "ShipmentAccepted",
-    "REJECTED": "ShipmentRejected",
-    "SHIPPED": "ShipmentShipped",
-    "IN_TRANSIT": "ShipmentInTransit",
-    "DELIVERED": "ShipmentDelivered",
-    "EXCEPTION": "ShipmentException",
+    TrackingStatus.ACCEPTED: "ShipmentAccepted",
+    TrackingStatus.REJECTED: "ShipmentRejected",
+    TrackingStatus.SHIPPED: "ShipmentShipped",
+    TrackingStatus.IN_TRANSIT: "ShipmentInTransit",
+    TrackingStatus.DELIVERED: "ShipmentDelivered",
+    TrackingStatus.EXCEPTION: "ShipmentException",
 }
+# A shipment that keeps moving while an event is judged is judged again, this many times at most.
 _ATTEMPTS = 3
+PAGE_SIZE = 50
 
 
 class InvalidCursor(DomainError):
     status, code = 400, "validation_error"
-
-
-PAGE_SIZE = 50
 
 
 def authenticate(partner_id: str, body: bytes, signature: str | None) -> None:
@@ -50,76 +56,71 @@ def authenticate(partner_id: str, body: bytes, signature: str | None) -> None:
         raise SignatureRejected(f"The signature does not verify: {error}") from error
 
 
-def _owned_shipment(partner_id: str, shipment_id: str) -> tuple[str, dict[str, Any]]:
+def _owned_shipment(partner_id: str, shipment_id: str) -> StoredShipment:
     order_id = ids.order_of_shipment(shipment_id)
-    bundle = repo.load(order_id) if order_id else None
-    shipment = bundle.shipment(shipment_id) if bundle else None
-    if order_id is None or shipment is None or shipment["partner_id"] != partner_id:
+    order = repo.load(order_id) if order_id else None
+    shipment = order.shipment(shipment_id) if order else None
+    if shipment is None or shipment.partner_id != partner_id:
         raise ShipmentNotFound(f"Partner {partner_id} has no shipment {shipment_id}.")
-    return order_id, shipment
+    return shipment
 
 
 def record(partner_id: str, event: TrackingEvent) -> bool:
     """Apply the event once; False for a repeated event_id or a move that is not forward."""
     for _ in range(_ATTEMPTS):
-        order_id, shipment = _owned_shipment(partner_id, event.shipment_id)
-        if repo.partner_event_seen(partner_id, event.event_id):
+        shipment = _owned_shipment(partner_id, event.shipment_id)
+        if partner_event_seen(partner_id, event.event_id):
             return False
         changes = _changes(shipment, event)
         if changes is None:
             return False
-        items = [
-            repo.partner_event_put(partner_id, event.event_id, order_id, shipment["shipment_id"]),
-            repo.shipment_move(order_id, shipment, changes),
-            *_stock_moves(shipment, changes.get("status")),
-            repo.event_item(order_id, _TIMELINE[event.status.value], _detail(event, changes)),
-        ]
-        try:
-            transact(items)
-        except ClientError as error:
-            codes = cancellation_codes(error)
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False
-            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
-                continue  # the shipment moved under us: judge the event again against what it is now
-            raise
-        _after(order_id, shipment, event, changes)
-        return True
-    raise ClientError({"Error": {"Code": "TransactionConflict", "Message": "shipment kept moving"}}, "Tracking")
+        timeline = (_TIMELINE[event.status], _detail(event, changes))
+        outcome = apply_partner_event(
+            partner_id, event.event_id, shipment, changes, _stock_moves(shipment, changes.get("status")), timeline
+        )
+        if outcome == PartnerEventOutcome.REPEATED:
+            return False
+        if outcome == PartnerEventOutcome.APPLIED:
+            _after(shipment, event, changes)
+            return True
+        # SHIPMENT_MOVED: judge the event again against what the shipment is now.
+    raise TransientError(f"shipment {event.shipment_id} kept moving while an update was applied")
 
 
-def _changes(shipment: dict[str, Any], event: TrackingEvent) -> dict[str, Any] | None:
+def _changes(shipment: StoredShipment, event: TrackingEvent) -> dict[str, Any] | None:
     at = clock.iso()
     if event.status == TrackingStatus.EXCEPTION:
-        if shipment["status"] in (ShipmentStatus.DELIVERED, ShipmentStatus.REJECTED, ShipmentStatus.CANCELLED):
+        if shipment.status in SETTLED_STATUSES:
             return None
         return {"exception": {"reason": event.reason, "at": at}}
-    current, new = ShipmentStatus(shipment["status"]), ShipmentStatus(event.status.value)
-    if not move_applies(current, new):
+    new = ShipmentStatus(event.status.value)
+    if not move_applies(shipment.status, new):
         return None
-    changes: dict[str, Any] = {"status": new.value, "exception": None, f"{new.value.lower()}_at": at}
+    changes: dict[str, Any] = {"status": new, "exception": None, f"{new.value.lower()}_at": at}
     if new == ShipmentStatus.REJECTED:
         changes["rejection_reason"] = event.reason
     if event.carrier or event.tracking_number:
-        changes["carrier"] = event.carrier or shipment.get("carrier")
-        changes["tracking_number"] = event.tracking_number or shipment.get("tracking_number")
+        changes["carrier"] = event.carrier or shipment.carrier
+        changes["tracking_number"] = event.tracking_number or shipment.tracking_number
         changes["tracking_url"] = event.tracking_url or carriers.tracking_url(
             changes["carrier"], changes["tracking_number"]
         )
-    if leaves_stock(current, new) and "shipped_at" not in changes:
+    if leaves_stock(shipment.status, new) and "shipped_at" not in changes:
         changes["shipped_at"] = at
     return changes
 
 
-def _stock_moves(shipment: dict[str, Any], new: str | None) -> list[dict[str, Any]]:
-    if new is None or shipment["kind"] == ShipmentKind.DROPSHIP:
+def _stock_moves(shipment: StoredShipment, new: ShipmentStatus | None) -> list[StockMove]:
+    if new is None or not shipment.holds_stock:
         return []
-    current = ShipmentStatus(shipment["status"])
-    if leaves_stock(current, ShipmentStatus(new)):
-        return [inventory.ship(x["sku"], shipment["partner_id"], x["quantity"]) for x in shipment["lines"]]
-    if new == ShipmentStatus.REJECTED:
-        return [inventory.release(x["sku"], shipment["partner_id"], x["quantity"]) for x in shipment["lines"]]
-    return []
+    if leaves_stock(shipment.status, new):
+        unreserved = shipment.status in RELEASED_STATUSES
+        action = StockAction.SHIP_UNRESERVED if unreserved else StockAction.SHIP
+    elif new == ShipmentStatus.REJECTED:
+        action = StockAction.RELEASE
+    else:
+        return []
+    return [StockMove(action, x.sku, shipment.partner_id, x.quantity) for x in shipment.lines]
 
 
 def _detail(event: TrackingEvent, changes: dict[str, Any]) -> dict[str, Any]:
@@ -136,18 +137,22 @@ def _detail(event: TrackingEvent, changes: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
-def _after(order_id: str, shipment: dict[str, Any], event: TrackingEvent, changes: dict[str, Any]) -> None:
-    metrics.add_metric(name=f"Partner{_TIMELINE[event.status.value].removeprefix('Shipment')}", unit="Count", value=1)
-    events.publish(order_id, _TIMELINE[event.status.value], _detail(event, changes))
+def _after(shipment: StoredShipment, event: TrackingEvent, changes: dict[str, Any]) -> None:
+    event_type = _TIMELINE[event.status]
+    metrics.add_metric(name=f"Partner{event_type.removeprefix('Shipment')}", unit="Count", value=1)
+    if "status" in changes and ships_after_cancellation(shipment.status, changes["status"]):
+        # The alarm metric of a parcel that left after OMS cancelled it: someone must look.
+        metrics.add_metric(name="ShipmentsAfterCancellation", unit="Count", value=1)
+        logger.warning("a cancelled shipment was shipped", extra={"shipment_id": shipment.shipment_id})
+    events.publish(shipment.order_id, event_type, _detail(event, changes))
     # Read the token after the write: Dispatch parks its token before it reads the status, so one of
     # the two always sees the other's write and the execution is never left waiting on a moved shipment.
-    bundle = repo.load(order_id)
-    fresh = bundle.shipment(shipment["shipment_id"]) if bundle else None
-    token = (fresh or {}).get("task_token")
-    if token:
-        resume(token, fresh["status"])  # type: ignore[index]
+    order = repo.load(shipment.order_id)
+    fresh = order.shipment(shipment.shipment_id) if order else None
+    if fresh is not None and fresh.task_token:
+        resume(fresh.task_token, fresh.status)
     else:
-        logger.info("no execution waiting on the shipment yet", extra={"shipment_id": shipment["shipment_id"]})
+        logger.info("no execution waiting on the shipment yet", extra={"shipment_id": shipment.shipment_id})
 
 
 def shipments(partner_id: str, status: str, cursor: str | None) -> PartnerShipmentsPage:
@@ -156,10 +161,14 @@ def shipments(partner_id: str, status: str, cursor: str | None) -> PartnerShipme
         start = json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
     except (binascii.Error, ValueError, UnicodeError) as error:
         raise InvalidCursor("The cursor is not one this API gave out.") from error
-    items, last = repo.partner_shipments(partner_id, status, PAGE_SIZE, start)
+    found, last = repo.partner_shipments(partner_id, status, PAGE_SIZE, start)
     views = []
-    for item in items:
-        head = repo.header(item["order_id"]) or {}
-        views.append(PartnerShipmentView.model_validate({**item, "shipping_address": head["shipping_address"]}))
+    for shipment in found:
+        head = repo.header(shipment.order_id)
+        if head is None:
+            continue
+        views.append(
+            PartnerShipmentView.model_validate({**shipment.model_dump(), "shipping_address": head.shipping_address})
+        )
     next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
     return PartnerShipmentsPage(shipments=views, next_cursor=next_cursor)

@@ -2,46 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from oms.models import LineView, OrderView, ShipmentView, TimelineEntry
-from oms.repository.orders import OrderBundle
-from oms.statuses import SHIPPED_STATUSES, LineCount, OrderStatus, ShipmentStatus, order_status
-
-# A shipment holds its units unless it ended without them leaving (a cancelled shipment that the
-# partner ships anyway becomes SHIPPED, so it counts again).
-_RELEASED = {ShipmentStatus.REJECTED, ShipmentStatus.CANCELLED}
+from oms.records import StoredOrder, StoredShipment
+from oms.statuses import RELEASED_STATUSES, SHIPPED_STATUSES, LineCount, OrderState, OrderStatus, ShipmentStatus
+from oms.statuses import order_status as status_from_counts
 
 
-def line_views(bundle: OrderBundle) -> list[LineView]:
+def line_views(order: StoredOrder) -> list[LineView]:
+    """Each line's counters; a shipment holds its units unless it ended without them leaving (a
+    cancelled shipment that the partner ships anyway becomes SHIPPED, so it counts again)."""
     counts = {
-        line["sku"]: LineView(
-            sku=line["sku"],
-            quantity=line["quantity"],
-            backordered=line.get("backordered", 0),
-            cancelled=line.get("cancelled", 0),
-        )
-        for line in bundle.header["lines"]
+        line.sku: LineView(sku=line.sku, quantity=line.quantity, backordered=line.backordered, cancelled=line.cancelled)
+        for line in order.lines
     }
-    for shipment in bundle.shipments:
-        status = ShipmentStatus(shipment["status"])
-        for line in shipment["lines"]:
-            view = counts[line["sku"]]
-            if status not in _RELEASED:
-                view.allocated += line["quantity"]
-            if status in SHIPPED_STATUSES:
-                view.shipped += line["quantity"]
-            if status == ShipmentStatus.DELIVERED:
-                view.delivered += line["quantity"]
+    for shipment in order.shipments:
+        for line in shipment.lines:
+            view = counts[line.sku]
+            if shipment.status not in RELEASED_STATUSES:
+                view.allocated += line.quantity
+            if shipment.status in SHIPPED_STATUSES:
+                view.shipped += line.quantity
+            if shipment.status == ShipmentStatus.DELIVERED:
+                view.delivered += line.quantity
     return list(counts.values())
 
 
-def shipment_view(shipment: dict[str, Any]) -> ShipmentView:
-    return ShipmentView.model_validate(shipment)
+def shipment_view(shipment: StoredShipment) -> ShipmentView:
+    return ShipmentView.model_validate(shipment.model_dump())
 
 
-def status_of(bundle: OrderBundle, lines: list[LineView] | None = None) -> OrderStatus:
-    lines = lines if lines is not None else line_views(bundle)
+def status_of(order: StoredOrder, lines: list[LineView] | None = None) -> OrderStatus:
+    lines = lines if lines is not None else line_views(order)
     counts = [
         LineCount(
             quantity=v.quantity,
@@ -53,23 +44,23 @@ def status_of(bundle: OrderBundle, lines: list[LineView] | None = None) -> Order
         )
         for v in lines
     ]
-    state = bundle.header.get("state", "PLACED")
-    return order_status(counts, failed=state == "FAILED", placed_only=state == "PLACED")
+    return status_from_counts(
+        counts, failed=order.state == OrderState.FAILED, placed_only=order.state == OrderState.PLACED
+    )
 
 
-def order_view(bundle: OrderBundle) -> OrderView:
-    head = bundle.header
-    lines = line_views(bundle)
+def order_view(order: StoredOrder) -> OrderView:
+    lines = line_views(order)
     return OrderView(
-        order_id=head["order_id"],
-        external_ref=head["external_ref"],
-        status=status_of(bundle, lines),
-        backorder_policy=head["backorder_policy"],
-        customer=head["customer"],
-        shipping_address=head["shipping_address"],
-        created_at=head["created_at"],
-        updated_at=max([head["updated_at"], *(e["at"] for e in bundle.events)]),
+        order_id=order.order_id,
+        external_ref=order.external_ref,
+        status=status_of(order, lines),
+        backorder_policy=order.backorder_policy,
+        customer=order.customer,
+        shipping_address=order.shipping_address,
+        created_at=order.created_at,
+        updated_at=max([order.updated_at, *(e.at for e in order.timeline)]),
         lines=lines,
-        shipments=[shipment_view(s) for s in bundle.shipments],
-        timeline=[TimelineEntry(at=e["at"], type=e["event_type"], detail=e.get("detail") or {}) for e in bundle.events],
+        shipments=[shipment_view(s) for s in order.shipments],
+        timeline=[TimelineEntry(at=e.at, type=e.event_type, detail=e.detail) for e in order.timeline],
     )

@@ -9,6 +9,7 @@ from oms import orders
 from oms.http import resolver
 from oms.models import ErrorEnvelope, OrderView
 from oms.observability import logger, metrics, tracer
+from oms.settings import requires
 
 app = resolver()
 
@@ -25,8 +26,9 @@ def get_order(order_id: str) -> OrderView:
     return orders.view(order_id)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@requires("orders_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -13,6 +13,7 @@ from oms import tracking
 from oms.http import resolver
 from oms.models import ErrorEnvelope, PartnerShipmentsPage, TrackingApplied, TrackingEvent
 from oms.observability import logger, metrics, tracer
+from oms.settings import requires
 from oms.signatures import HEADER
 from oms.statuses import ShipmentStatus
 
@@ -69,8 +70,9 @@ def list_shipments(
     return tracking.shipments(partner_id, status.value, cursor)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@requires("orders_table", "inventory_table", "catalog_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -22,7 +22,7 @@ EXPECTED: dict[str, tuple[str, Any]] = {
     "allocate.json": ("allocate", "OrderNotFound"),
     "notify.json": ("notify", "OrderNotFound"),
     "notify_shipment.json": ("notify", "OrderNotFound"),
-    "dispatch.json": ("dispatch", "OrderNotFound"),
+    "dispatch.json": ("dispatch", "ShipmentNotFound"),
     "schedule_followup.json": ("schedule_followup", "OrderNotFound"),
     "followup.json": ("followup", "OrderNotFound"),
     "compensate.json": ("compensate", {"status": "FAILED"}),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from oms.notifications.catalogue import (
     PARTNER_KINDS,
     EmailAddress,
@@ -12,8 +10,8 @@ from oms.notifications.catalogue import (
     EmailLine,
     EmailShipment,
 )
+from oms.records import Partner, StoredOrder
 from oms.repository import catalog
-from oms.repository.orders import OrderBundle
 
 
 def _lines(pairs: list[tuple[str, int]], names: dict[str, str]) -> tuple[EmailLine, ...]:
@@ -21,53 +19,56 @@ def _lines(pairs: list[tuple[str, int]], names: dict[str, str]) -> tuple[EmailLi
 
 
 def context(
-    bundle: OrderBundle, shipment_id: str | None = None, feedback_url: str | None = None
-) -> tuple[EmailContext, dict[str, Any] | None]:
+    order: StoredOrder, shipment_id: str | None = None, feedback_url: str | None = None
+) -> tuple[EmailContext, Partner | None]:
     """The email context of an order (and one of its shipments), with that shipment's partner."""
-    head = bundle.header
-    skus = [line["sku"] for line in head["lines"]]
-    names = {sku: p["name"] for sku, p in catalog.products(skus).items()}
-    shipment = bundle.shipment(shipment_id) if shipment_id else None
-    partner = catalog.partner(shipment["partner_id"]) if shipment else None
+    names = {sku: p.name for sku, p in catalog.products([line.sku for line in order.lines]).items()}
+    shipment = order.shipment(shipment_id) if shipment_id else None
+    partner = catalog.partner(shipment.partner_id) if shipment else None
     email_shipment = None
     if shipment is not None:
-        exception = shipment.get("exception") or {}
         email_shipment = EmailShipment(
-            shipment_id=shipment["shipment_id"],
-            partner_name=(partner or {}).get("name", shipment["partner_id"]),
-            kind=shipment["kind"],
-            lines=_lines([(x["sku"], x["quantity"]) for x in shipment["lines"]], names),
-            carrier=shipment.get("carrier"),
-            tracking_number=shipment.get("tracking_number"),
-            tracking_url=shipment.get("tracking_url"),
-            exception_reason=exception.get("reason"),
+            shipment_id=shipment.shipment_id,
+            partner_name=partner.name if partner else shipment.partner_id,
+            kind=shipment.kind.value,
+            lines=_lines([(x.sku, x.quantity) for x in shipment.lines], names),
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            tracking_url=shipment.tracking_url,
+            exception_reason=shipment.exception.reason if shipment.exception else None,
         )
     shipping_now: dict[str, int] = {}
-    for s in bundle.shipments:
-        for x in s["lines"]:
-            shipping_now[x["sku"]] = shipping_now.get(x["sku"], 0) + x["quantity"]
-    address = head["shipping_address"]
+    for s in order.shipments:
+        for x in s.lines:
+            shipping_now[x.sku] = shipping_now.get(x.sku, 0) + x.quantity
+    address = order.shipping_address
     ctx = EmailContext(
-        order_id=head["order_id"],
-        external_ref=head["external_ref"],
-        customer_name=head["customer"]["name"],
+        order_id=order.order_id,
+        external_ref=order.external_ref,
+        customer_name=order.customer.name,
         shipping_address=EmailAddress(
-            **{k: address.get(k) for k in ("name", "line1", "line2", "city", "region", "postal_code", "country")}
+            name=address.name,
+            line1=address.line1,
+            line2=address.line2,
+            city=address.city,
+            region=address.region,
+            postal_code=address.postal_code,
+            country=address.country,
         ),
-        lines=_lines([(x["sku"], x["quantity"]) for x in head["lines"]], names),
+        lines=_lines([(x.sku, x.quantity) for x in order.lines], names),
         shipment=email_shipment,
-        backordered=_lines([(x["sku"], x.get("backordered", 0)) for x in head["lines"]], names),
-        cancelled=_lines([(x["sku"], x.get("cancelled", 0)) for x in head["lines"]], names),
+        backordered=_lines([(x.sku, x.backordered) for x in order.lines], names),
+        cancelled=_lines([(x.sku, x.cancelled) for x in order.lines], names),
         shipping_now=_lines(list(shipping_now.items()), names),
         feedback_url=feedback_url,
-        partner_name=(partner or {}).get("name"),
+        partner_name=partner.name if partner else None,
     )
     return ctx, partner
 
 
-def recipient(kind: EmailKind, bundle: OrderBundle, partner: dict[str, Any] | None) -> str:
+def recipient(kind: EmailKind, order: StoredOrder, partner: Partner | None) -> str:
     if kind in PARTNER_KINDS:
         if partner is None:
             raise ValueError(f"{kind} needs the shipment's partner")
-        return str(partner["email"])
-    return str(bundle.header["customer"]["email"])
+        return partner.email
+    return str(order.customer.email)

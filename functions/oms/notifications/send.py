@@ -14,21 +14,21 @@ from oms.errors import TransientError
 from oms.notifications.catalogue import EmailKind, render
 from oms.notifications.compose import context, recipient
 from oms.observability import logger, metrics
+from oms.records import StoredOrder
 from oms.repository import orders as repo
-from oms.repository.orders import OrderBundle
 from oms.settings import settings
 
 
-def send(bundle: OrderBundle, kind: EmailKind, shipment_id: str | None = None, feedback_url: str | None = None) -> bool:
+def send(order: StoredOrder, kind: EmailKind, shipment_id: str | None = None, feedback_url: str | None = None) -> bool:
     """Send `kind` for the order (and shipment) unless it was sent before; True when it went out now."""
-    order_id = bundle.header["order_id"]
-    if f"{kind.value}#{shipment_id or '-'}" in bundle.emails:
+    order_id = order.order_id
+    if order.email_sent(kind, shipment_id):
         return False
     if not repo.claim_email(order_id, kind.value, shipment_id):
         return False
     try:
-        ctx, partner = context(bundle, shipment_id, feedback_url)
-        to = recipient(kind, bundle, partner)
+        ctx, partner = context(order, shipment_id, feedback_url)
+        to = recipient(kind, order, partner)
         rendered = render(kind, ctx)
         _deliver(to, rendered.subject, rendered.text, rendered.html, kind, order_id, shipment_id)
     except Exception as error:

@@ -10,8 +10,9 @@ from botocore.exceptions import ClientError
 
 from oms import aws
 from oms.models import PartnerIn, ProductIn
+from oms.records import Partner, Product
 from oms.repository import keys
-from oms.repository.dynamo import db, from_item, to_item
+from oms.repository.dynamo import db, error_code, from_item, to_item
 from oms.settings import settings
 
 _SECRET_TTL_SECONDS = 300
@@ -27,36 +28,36 @@ def put_product(product: ProductIn) -> None:
 
 def put_partner(partner: PartnerIn, rank: int) -> None:
     """Store the partner, its secret apart: the table never holds a secret."""
-    record = partner.model_dump(exclude={"secret"})
+    record = partner.model_dump(mode="json", exclude={"secret"})
     db().put_item(
         TableName=settings().catalog_table, Item=to_item({**keys.partner(partner.id), **record, "rank": rank})
     )
     _store_secret(partner.id, partner.secret)
 
 
-def products(skus: list[str]) -> dict[str, dict[str, Any]]:
+def products(skus: list[str]) -> dict[str, Product]:
     """The products among `skus` that exist, by SKU."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Product] = {}
     unique = sorted(set(skus))
     for start in range(0, len(unique), 100):
         request = {settings().catalog_table: {"Keys": [to_item(keys.product(s)) for s in unique[start : start + 100]]}}
         while request:
             page = db().batch_get_item(RequestItems=request)
             for item in page["Responses"].get(settings().catalog_table, []):
-                product = from_item(item)
-                found[product["sku"]] = product
+                product = Product.model_validate(from_item(item))
+                found[product.sku] = product
             request = page.get("UnprocessedKeys") or {}
     return found
 
 
-def partner(partner_id: str) -> dict[str, Any] | None:
+def partner(partner_id: str) -> Partner | None:
     item = db().get_item(TableName=settings().catalog_table, Key=to_item(keys.partner(partner_id))).get("Item")
-    return from_item(item) if item else None
+    return Partner.model_validate(from_item(item)) if item else None
 
 
-def partners() -> list[dict[str, Any]]:
+def partners() -> list[Partner]:
     """Every partner, in seed order (rank)."""
-    items: list[dict[str, Any]] = []
+    items: list[Partner] = []
     kwargs: dict[str, Any] = {
         "TableName": settings().catalog_table,
         "FilterExpression": "begins_with(PK, :p) AND SK = :s",
@@ -64,11 +65,11 @@ def partners() -> list[dict[str, Any]]:
     }
     while True:
         page = db().scan(**kwargs)
-        items.extend(from_item(i) for i in page.get("Items", []))
+        items.extend(Partner.model_validate(from_item(i)) for i in page.get("Items", []))
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return sorted(items, key=lambda p: p.get("rank", 0))
+    return sorted(items, key=lambda p: p.rank)
 
 
 def partner_secret(partner_id: str) -> str | None:
@@ -80,7 +81,7 @@ def partner_secret(partner_id: str) -> str | None:
     try:
         secret = aws.client("secretsmanager").get_secret_value(SecretId=_secret_name(partner_id))["SecretString"]
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ResourceNotFoundException":
+        if error_code(error) == "ResourceNotFoundException":
             return None
         raise
     with _secret_lock:
@@ -114,7 +115,7 @@ def _store_secret(partner_id: str, secret: str) -> None:
     try:
         client.put_secret_value(SecretId=_secret_name(partner_id), SecretString=secret)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+        if error_code(error) != "ResourceNotFoundException":
             raise
         client.create_secret(
             Name=_secret_name(partner_id),

@@ -1,9 +1,17 @@
-"""Plain Python values to and from DynamoDB's typed attributes, and the transaction call."""
+"""Plain Python values to and from DynamoDB's typed attributes, the client, and what its errors mean.
+
+Under contention DynamoDB cancels a transaction with `TransactionConflict` and throttles hot keys;
+both say "try again", so every call made through `db()` turns them into the domain's TransientError:
+a state-machine step retries it with backoff, an API call retries it a few times in place.
+"""
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -13,13 +21,33 @@ from oms.errors import TransientError
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+# Error codes of a call that failed as a whole and may succeed as it is.
 _TRANSIENT = {
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
     "RequestLimitExceeded",
     "InternalServerError",
     "ServiceUnavailable",
+    "TransactionConflictException",
+    "TransactionInProgressException",
 }
+# Cancellation reasons of a transaction that may succeed as it is.
+_TRANSIENT_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+class Cancelled(Exception):
+    """A transaction refused by its conditions; `failed(i)` says whether item i's condition failed."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+    def failed(self, index: int) -> bool:
+        return index < len(self.codes) and self.codes[index] == _CONDITION_FAILED
+
+    def failed_any(self, indexes: range | list[int]) -> bool:
+        return any(self.failed(index) for index in indexes)
 
 
 def _plain(value: Any) -> Any:
@@ -44,28 +72,73 @@ def value(v: Any) -> dict[str, Any]:
     return dict(_serializer.serialize(v))
 
 
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    reasons = error.response.get("CancellationReasons") or []
+    return [r.get("Code") or "None" for r in reasons]
+
+
+class _Client:
+    """The DynamoDB client, with transient failures raised as TransientError."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(aws.client("dynamodb"), name)
+
+        def call(**kwargs: Any) -> Any:
+            try:
+                return method(**kwargs)
+            except ClientError as error:
+                if error_code(error) in _TRANSIENT:
+                    raise TransientError(f"DynamoDB {name}: {error_code(error)}") from error
+                raise
+
+        return call
+
+
+_CLIENT = _Client()
+
+
 def db() -> Any:
-    return aws.client("dynamodb")
-
-
-def is_transient(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in _TRANSIENT
+    return _CLIENT
 
 
 def transact(items: list[dict[str, Any]]) -> None:
-    """One all-or-nothing write; throttling becomes TransientError so the step is retried."""
+    """One all-or-nothing write: Cancelled when a condition refused it, TransientError when it may pass
+    if tried again (a conflicting transaction, throttling)."""
     try:
-        db().transact_write_items(TransactItems=items)
+        aws.client("dynamodb").transact_write_items(TransactItems=items)
     except ClientError as error:
-        if is_transient(error):
-            raise TransientError(str(error)) from error
+        code = error_code(error)
+        if code == "TransactionCanceledException":
+            codes = _cancellation_codes(error)
+            # A failed condition decides the outcome whatever else happened: retrying cannot pass it.
+            if _CONDITION_FAILED not in codes and _TRANSIENT_REASONS.intersection(codes):
+                raise TransientError(f"transaction cancelled: {', '.join(codes)}") from error
+            raise Cancelled(codes) from error
+        if code in _TRANSIENT:
+            raise TransientError(f"transaction failed: {code}") from error
         raise
 
 
-def cancellation_codes(error: ClientError) -> list[str]:
-    """Why each item of a cancelled transaction failed, in item order ('None' where it did not)."""
-    reasons = error.response.get("CancellationReasons") or []
-    return [r.get("Code", "None") for r in reasons]
+Result = TypeVar("Result")
+RETRY_ATTEMPTS = 3
+_BACKOFF_SECONDS = 0.02
+
+
+def retried(call: Callable[[], Result], attempts: int = RETRY_ATTEMPTS) -> Result:
+    """Run `call`, trying again on TransientError with a short jittered backoff; for API requests,
+    which a client waits on (a state-machine step leaves retrying to the state machine)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except TransientError:
+            if attempt == attempts:
+                raise
+            time.sleep(_BACKOFF_SECONDS * 2**attempt * random.uniform(0.5, 1.5))  # noqa: S311 - jitter
+    raise AssertionError("unreachable")
 
 
 def query_all(**kwargs: Any) -> list[dict[str, Any]]:

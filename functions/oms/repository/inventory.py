@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from oms.repository import keys
 from oms.repository.dynamo import db, query_all, to_item, value
@@ -51,6 +52,26 @@ def _update(sku: str, location: str, expression: str, condition: str | None, qua
     return {"Update": update}
 
 
+class StockAction(StrEnum):
+    RESERVE = "reserve"  # units promised to a shipment: out of `available`, into `reserved`
+    RELEASE = "release"  # a promise withdrawn: back from `reserved` to `available`
+    SHIP = "ship"  # reserved units leave the building: out of `reserved` and `on_hand`
+    # Units whose reservation was already released leave anyway (a ship that raced its cancellation).
+    SHIP_UNRESERVED = "ship_unreserved"
+
+
+class StockMove(NamedTuple):
+    action: StockAction
+    sku: str
+    location: str
+    quantity: int
+
+
+def move_item(move: StockMove) -> dict[str, Any]:
+    """The transaction item of one stock move."""
+    return _MOVES[move.action](move.sku, move.location, move.quantity)
+
+
 def reserve(sku: str, location: str, quantity: int) -> dict[str, Any]:
     """A transaction item that reserves units, refused if fewer are available: never oversold."""
     return _update(
@@ -67,3 +88,17 @@ def release(sku: str, location: str, quantity: int) -> dict[str, Any]:
 def ship(sku: str, location: str, quantity: int) -> dict[str, Any]:
     """Shipped units leave the building: out of on_hand and reserved, `available` unchanged."""
     return _update(sku, location, "SET reserved = reserved - :q, on_hand = on_hand - :q", "reserved >= :q", quantity)
+
+
+def ship_unreserved(sku: str, location: str, quantity: int) -> dict[str, Any]:
+    """Units shipped after their reservation was released: out of on_hand and available. No
+    condition: the parcel has left whatever the counts say."""
+    return _update(sku, location, "SET available = available - :q, on_hand = on_hand - :q", None, quantity)
+
+
+_MOVES = {
+    StockAction.RESERVE: reserve,
+    StockAction.RELEASE: release,
+    StockAction.SHIP: ship,
+    StockAction.SHIP_UNRESERVED: ship_unreserved,
+}

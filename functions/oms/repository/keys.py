@@ -18,9 +18,12 @@
 
 from __future__ import annotations
 
+ORDER_SK = "ORDER"
+PARTNER_INDEX = "GSI1"
+
 
 def order(order_id: str) -> dict[str, str]:
-    return {"PK": f"ORDER#{order_id}", "SK": "ORDER"}
+    return {"PK": f"ORDER#{order_id}", "SK": ORDER_SK}
 
 
 def order_pk(order_id: str) -> str:
@@ -39,6 +42,12 @@ def email(order_id: str, kind: str, shipment_id: str | None) -> dict[str, str]:
     return {"PK": f"ORDER#{order_id}", "SK": f"EMAIL#{kind}#{shipment_id or '-'}"}
 
 
+def email_of(sort_key: str) -> tuple[str, str | None]:
+    """(kind, shipment id or None) of an email mark's sort key."""
+    kind, _, shipment_id = sort_key.removeprefix("EMAIL#").partition("#")
+    return kind, None if shipment_id in ("", "-") else shipment_id
+
+
 def feedback(order_id: str) -> dict[str, str]:
     return {"PK": f"ORDER#{order_id}", "SK": "FEEDBACK"}
 
@@ -53,6 +62,15 @@ def partner_event(partner_id: str, event_id: str) -> dict[str, str]:
 
 def partner_shipments(partner_id: str, status: str) -> str:
     return f"PARTNER#{partner_id}#{status}"
+
+
+def partner_shipment_status(partner_id: str, status: str) -> dict[str, str]:
+    """The index attribute that files a shipment under its partner's shipments in `status`."""
+    return {"GSI1PK": partner_shipments(partner_id, status)}
+
+
+def partner_shipment_index(partner_id: str, status: str, sent_at: str, shipment_id: str) -> dict[str, str]:
+    return {**partner_shipment_status(partner_id, status), "GSI1SK": f"{sent_at}#{shipment_id}"}
 
 
 def stock(sku: str, location: str) -> dict[str, str]:

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pydantic import BaseModel
 
 from oms import clock
+from oms.records import OrderHeader, StoredFeedback, StoredOrder, StoredShipment, TimelineEvent
 from oms.repository import keys
-from oms.repository.dynamo import cancellation_codes, db, from_item, query_all, to_item, transact, value
+from oms.repository.dynamo import Cancelled, db, error_code, from_item, query_all, retried, to_item, transact, value
 from oms.settings import settings
 
-
-@dataclass
-class OrderBundle:
-    """One order as stored: its header and every item of its collection."""
-
-    header: dict[str, Any]
-    shipments: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    emails: set[str] = field(default_factory=set)
-    feedback: dict[str, Any] | None = None
-
-    def shipment(self, shipment_id: str) -> dict[str, Any] | None:
-        return next((s for s in self.shipments if s["shipment_id"] == shipment_id), None)
+_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class RefTaken(Exception):
@@ -37,8 +27,15 @@ class RefTaken(Exception):
         self.body_hash = body_hash
 
 
-def _table() -> str:
+def table() -> str:
     return settings().orders_table
+
+
+def _put(item: dict[str, Any], *, new: bool = True) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": table(), "Item": to_item(item)}
+    if new:
+        put["ConditionExpression"] = "attribute_not_exists(PK)"
+    return {"Put": put}
 
 
 def event_item(order_id: str, event_type: str, detail: dict[str, Any], at: str | None = None) -> dict[str, Any]:
@@ -51,105 +48,98 @@ def event_item(order_id: str, event_type: str, detail: dict[str, Any], at: str |
         "event_type": event_type,
         "detail": detail,
     }
-    return {"Put": {"TableName": _table(), "Item": to_item(item)}}
+    return _put(item, new=False)
 
 
-def create(header: dict[str, Any]) -> None:
+def create(header: OrderHeader) -> None:
     """Write a new order with its `REF#` item in one transaction; RefTaken if the ref is in use."""
-    order_id = header["order_id"]
     ref_item = {
-        **keys.ref(header["external_ref"]),
+        **keys.ref(header.external_ref),
         "type": "REF",
-        "order_id": order_id,
-        "body_hash": header["body_hash"],
-        "created_at": header["created_at"],
+        "order_id": header.order_id,
+        "body_hash": header.body_hash,
+        "created_at": header.created_at,
     }
     items = [
-        {
-            "Put": {
-                "TableName": _table(),
-                "Item": to_item(ref_item),
-                "ConditionExpression": "attribute_not_exists(PK)",
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        },
-        {
-            "Put": {
-                "TableName": _table(),
-                "Item": to_item({**keys.order(order_id), "type": "ORDER", **header}),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        },
-        event_item(order_id, "OrderPlaced", {"external_ref": header["external_ref"]}, header["created_at"]),
+        _put(ref_item),
+        _put({**keys.order(header.order_id), "type": "ORDER", **header.model_dump(mode="json")}),
+        event_item(header.order_id, "OrderPlaced", {"external_ref": header.external_ref}, header.created_at),
     ]
     try:
-        transact(items)
-    except ClientError as error:
-        if cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
-            existing = ref(header["external_ref"])
-            if existing:
-                raise RefTaken(existing["order_id"], existing["body_hash"]) from error
-        raise
+        retried(lambda: transact(items))
+    except Cancelled as refused:
+        existing = ref(header.external_ref) if refused.failed(0) else None
+        if existing is None:
+            raise
+        raise RefTaken(existing["order_id"], existing["body_hash"]) from refused
 
 
 def ref(external_ref: str) -> dict[str, Any] | None:
-    item = db().get_item(TableName=_table(), Key=to_item(keys.ref(external_ref)), ConsistentRead=True).get("Item")
+    item = db().get_item(TableName=table(), Key=to_item(keys.ref(external_ref)), ConsistentRead=True).get("Item")
     return from_item(item) if item else None
 
 
-def header(order_id: str) -> dict[str, Any] | None:
-    item = db().get_item(TableName=_table(), Key=to_item(keys.order(order_id)), ConsistentRead=True).get("Item")
-    return from_item(item) if item else None
+def header(order_id: str) -> OrderHeader | None:
+    item = db().get_item(TableName=table(), Key=to_item(keys.order(order_id)), ConsistentRead=True).get("Item")
+    return OrderHeader.model_validate(from_item(item)) if item else None
 
 
-def load(order_id: str) -> OrderBundle | None:
+def load(order_id: str) -> StoredOrder | None:
     """The whole item collection of an order, in one consistent query."""
     items = query_all(
-        TableName=_table(),
+        TableName=table(),
         ConsistentRead=True,
         KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues={":pk": value(keys.order_pk(order_id))},
     )
-    head = next((i for i in items if i["SK"] == "ORDER"), None)
+    head = next((i for i in items if i["SK"] == keys.ORDER_SK), None)
     if head is None:
         return None
-    bundle = OrderBundle(header=head)
-    for item in items:
+    shipments, timeline, emails, feedback = [], [], set(), None
+    for item in sorted(items, key=lambda i: str(i["SK"])):
         kind = item.get("type")
         if kind == "SHIPMENT":
-            bundle.shipments.append(item)
+            shipments.append(StoredShipment.model_validate(item))
         elif kind == "EVENT":
-            bundle.events.append(item)
+            timeline.append(TimelineEvent.model_validate(item))
         elif kind == "EMAIL":
-            bundle.emails.add(item["SK"].removeprefix("EMAIL#"))
+            emails.add(keys.email_of(str(item["SK"])))
         elif kind == "FEEDBACK":
-            bundle.feedback = item
-    bundle.shipments.sort(key=lambda s: s.get("number", 0))
-    bundle.events.sort(key=lambda e: e["SK"])
-    return bundle
+            feedback = StoredFeedback.model_validate(item)
+    shipments.sort(key=lambda s: s.number)
+    return StoredOrder.model_validate(
+        {**head, "shipments": shipments, "timeline": timeline, "emails": emails, "feedback": feedback}
+    )
 
 
-def shipment_put(shipment: dict[str, Any]) -> dict[str, Any]:
+def shipment_put(shipment: StoredShipment) -> dict[str, Any]:
     item = {
-        **keys.shipment(shipment["order_id"], shipment["shipment_id"]),
+        **keys.shipment(shipment.order_id, shipment.shipment_id),
         "type": "SHIPMENT",
-        **shipment,
-        "GSI1PK": keys.partner_shipments(shipment["partner_id"], shipment["status"]),
-        "GSI1SK": f"{shipment['sent_at']}#{shipment['shipment_id']}",
+        **shipment.model_dump(mode="json", exclude_none=True),
+        **keys.partner_shipment_index(shipment.partner_id, shipment.status, shipment.sent_at, shipment.shipment_id),
     }
-    return {"Put": {"TableName": _table(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}}
+    return _put(item)
+
+
+def _assignments(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """SET (and REMOVE for None) clauses for `changes`, with their attribute names and values."""
+    names = {f"#f{i}": name for i, name in enumerate(changes)}
+    sets = [f"#f{i} = :v{i}" for i, v in enumerate(changes.values()) if v is not None]
+    removes = [f"#f{i}" for i, v in enumerate(changes.values()) if v is None]
+    expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
+    values = {f":v{i}": v for i, v in enumerate(changes.values()) if v is not None}
+    return expression.strip(), names, values
 
 
 def header_update(order_id: str, expected_round: int, changes: dict[str, Any]) -> dict[str, Any]:
     """A transaction Update of the header, refused unless no other allocation round got there first."""
-    names = {f"#f{i}": name for i, name in enumerate(changes)}
-    values = {f":v{i}": v for i, v in enumerate(changes.values())}
-    assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+    expression, names, values = _assignments(changes)
     return {
         "Update": {
-            "TableName": _table(),
+            "TableName": table(),
             "Key": to_item(keys.order(order_id)),
-            "UpdateExpression": f"SET {assignments}, allocation_round = :next",
+            "UpdateExpression": f"{expression}, allocation_round = :next",
             "ConditionExpression": "allocation_round = :round",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_item({**values, ":round": expected_round, ":next": expected_round + 1}),
@@ -158,22 +148,48 @@ def header_update(order_id: str, expected_round: int, changes: dict[str, Any]) -
 
 
 def set_header(order_id: str, changes: dict[str, Any]) -> None:
-    names = {f"#f{i}": name for i, name in enumerate(changes)}
-    values = {f":v{i}": v for i, v in enumerate(changes.values())}
+    expression, names, values = _assignments(changes)
     db().update_item(
-        TableName=_table(),
+        TableName=table(),
         Key=to_item(keys.order(order_id)),
-        UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+        UpdateExpression=expression,
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=to_item(values),
     )
 
 
-def park_token(order_id: str, shipment_id: str, token: str) -> dict[str, Any] | None:
+def shipment_move(shipment: StoredShipment, changes: dict[str, Any]) -> dict[str, Any]:
+    """A transaction Update that moves a shipment on, refused if its status changed meanwhile."""
+    unknown = set(changes) - set(StoredShipment.model_fields)
+    if unknown:
+        raise ValueError(f"not shipment fields: {sorted(unknown)}")
+    changes = {k: _plain(v) for k, v in changes.items()}
+    if "status" in changes:
+        changes.update(keys.partner_shipment_status(shipment.partner_id, changes["status"]))
+    expression, names, values = _assignments(changes)
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": to_item(keys.shipment(shipment.order_id, shipment.shipment_id)),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#status = :current",
+            "ExpressionAttributeNames": {**names, "#status": "status"},
+            "ExpressionAttributeValues": to_item({**values, ":current": shipment.status.value}),
+        }
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return value.value if isinstance(value, Enum) else value
+
+
+def park_token(order_id: str, shipment_id: str, token: str) -> StoredShipment | None:
     """Store the execution's task token on the shipment and return the shipment as it now is (None if none)."""
     try:
         result = db().update_item(
-            TableName=_table(),
+            TableName=table(),
             Key=to_item(keys.shipment(order_id, shipment_id)),
             UpdateExpression="SET task_token = :t",
             ConditionExpression="attribute_exists(PK)",
@@ -181,75 +197,33 @@ def park_token(order_id: str, shipment_id: str, token: str) -> dict[str, Any] | 
             ReturnValues="ALL_NEW",
         )
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if error_code(error) == _CONDITION_FAILED:
             return None
         raise
-    return from_item(result["Attributes"])
+    return StoredShipment.model_validate(from_item(result["Attributes"]))
 
 
 def mark_requested(order_id: str, shipment_id: str, at: str) -> None:
     db().update_item(
-        TableName=_table(),
+        TableName=table(),
         Key=to_item(keys.shipment(order_id, shipment_id)),
         UpdateExpression="SET requested_at = if_not_exists(requested_at, :at)",
         ExpressionAttributeValues=to_item({":at": at}),
     )
 
 
-def shipment_move(order_id: str, shipment: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A transaction Update that moves a shipment on, refused if its status changed meanwhile."""
-    changes = dict(changes)
-    if "status" in changes:
-        changes["GSI1PK"] = keys.partner_shipments(shipment["partner_id"], changes["status"])
-    sets = [f"#f{i} = :v{i}" for i, v in enumerate(changes.values()) if v is not None]
-    removes = [f"#f{i}" for i, v in enumerate(changes.values()) if v is None]
-    expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
-    values = {f":v{i}": v for i, v in enumerate(changes.values()) if v is not None}
-    return {
-        "Update": {
-            "TableName": _table(),
-            "Key": to_item(keys.shipment(order_id, shipment["shipment_id"])),
-            "UpdateExpression": expression.strip(),
-            "ConditionExpression": "#status = :current",
-            "ExpressionAttributeNames": {**{f"#f{i}": n for i, n in enumerate(changes)}, "#status": "status"},
-            "ExpressionAttributeValues": to_item({**values, ":current": shipment["status"]}),
-        }
-    }
-
-
-def partner_event_put(partner_id: str, event_id: str, order_id: str, shipment_id: str) -> dict[str, Any]:
-    """A transaction Put that fails when the partner already sent this event_id."""
-    item = {
-        **keys.partner_event(partner_id, event_id),
-        "type": "PARTNER_EVENT",
-        "order_id": order_id,
-        "shipment_id": shipment_id,
-        "at": clock.iso(),
-    }
-    return {"Put": {"TableName": _table(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}}
-
-
-def partner_event_seen(partner_id: str, event_id: str) -> bool:
-    found = (
-        db()
-        .get_item(TableName=_table(), Key=to_item(keys.partner_event(partner_id, event_id)), ConsistentRead=True)
-        .get("Item")
-    )
-    return found is not None
-
-
 def append_event(order_id: str, event_type: str, detail: dict[str, Any]) -> None:
-    item = event_item(order_id, event_type, detail)["Put"]
-    db().put_item(TableName=item["TableName"], Item=item["Item"])
+    put = event_item(order_id, event_type, detail)["Put"]
+    db().put_item(TableName=put["TableName"], Item=put["Item"])
 
 
 def claim_email(order_id: str, kind: str, shipment_id: str | None) -> bool:
     """Mark an email as sent; False when it already was, so it goes out at most once."""
     item = {**keys.email(order_id, kind, shipment_id), "type": "EMAIL", "kind": kind, "at": clock.iso()}
     try:
-        db().put_item(TableName=_table(), Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
+        db().put_item(TableName=table(), Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if error_code(error) == _CONDITION_FAILED:
             return False
         raise
     return True
@@ -257,26 +231,17 @@ def claim_email(order_id: str, kind: str, shipment_id: str | None) -> bool:
 
 def release_email(order_id: str, kind: str, shipment_id: str | None) -> None:
     """Take the mark back when sending failed, so a retry sends it."""
-    db().delete_item(TableName=_table(), Key=to_item(keys.email(order_id, kind, shipment_id)))
+    db().delete_item(TableName=table(), Key=to_item(keys.email(order_id, kind, shipment_id)))
 
 
 def put_feedback(order_id: str, rating: int, comment: str | None) -> bool:
+    """Keep the customer's answer once; False when the order already has one."""
     item = {**keys.feedback(order_id), "type": "FEEDBACK", "rating": rating, "comment": comment, "at": clock.iso()}
+    items = [_put(item), event_item(order_id, "FeedbackReceived", {"rating": rating})]
     try:
-        transact(
-            [
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": to_item(item),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                event_item(order_id, "FeedbackReceived", {"rating": rating}),
-            ]
-        )
-    except ClientError as error:
-        if "ConditionalCheckFailed" in cancellation_codes(error):
+        retried(lambda: transact(items))
+    except Cancelled as refused:
+        if refused.failed(0):
             return False
         raise
     return True
@@ -284,11 +249,11 @@ def put_feedback(order_id: str, rating: int, comment: str | None) -> bool:
 
 def partner_shipments(
     partner_id: str, status: str, limit: int, start: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """A page of a partner's shipments in one status, oldest sent first."""
+) -> tuple[list[StoredShipment], dict[str, Any] | None]:
+    """A page of a partner's shipments in one status, oldest sent first; the cursor is the index's key."""
     kwargs: dict[str, Any] = {
-        "TableName": _table(),
-        "IndexName": "GSI1",
+        "TableName": table(),
+        "IndexName": keys.PARTNER_INDEX,
         "Limit": limit,
         "KeyConditionExpression": "GSI1PK = :pk",
         "ExpressionAttributeValues": {":pk": value(keys.partner_shipments(partner_id, status))},
@@ -296,4 +261,4 @@ def partner_shipments(
     if start:
         kwargs["ExclusiveStartKey"] = start
     page = db().query(**kwargs)
-    return [from_item(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+    return [StoredShipment.model_validate(from_item(i)) for i in page.get("Items", [])], page.get("LastEvaluatedKey")

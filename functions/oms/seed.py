@@ -1,4 +1,4 @@
-"""The merchant's catalogue, partners and stock: loading a seed, as `oms local` and fixtures do."""
+"""Loading a seed (partners with their secrets, products, stock counts), as `oms local` and fixtures do."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from oms.models import Seed
 from oms.repository import catalog, inventory
+from oms.statuses import LOCATION_KINDS, Fulfilment
 
 
 def load_seed(seed: Seed | dict[str, Any]) -> Seed:
@@ -15,12 +16,12 @@ def load_seed(seed: Seed | dict[str, Any]) -> Seed:
     for rank, partner in enumerate(seed.partners):
         catalog.put_partner(partner, rank)
     for product in seed.products:
-        if product.fulfillment == "DROPSHIP" and partners.get(product.vendor_id or "") is None:
+        if product.fulfillment == Fulfilment.DROPSHIP and partners.get(product.vendor_id or "") is None:
             raise ValueError(f"{product.sku}: vendor {product.vendor_id} is not a partner of the seed")
         catalog.put_product(product)
     for entry in seed.inventory:
         location = partners.get(entry.location)
-        if location is None or location.kind not in ("WAREHOUSE", "THIRD_PARTY"):
+        if location is None or location.kind not in LOCATION_KINDS:
             raise ValueError(f"{entry.sku}: location {entry.location} is not a warehouse or third party")
         inventory.set_on_hand(entry.sku, entry.location, entry.on_hand)
     return seed

@@ -1,0 +1,1 @@
+"""The order's procedure, one module per job: allocate, dispatch, notify, compensate."""

@@ -1,0 +1,121 @@
+"""What OMS keeps, as typed records: orders with their lines, shipments, timeline and email marks;
+partners and products. `oms.repository` reads and writes them; nothing here knows a table key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from oms.models import Address, Customer, ShipmentException, ShipmentLine
+from oms.statuses import (
+    BackorderPolicy,
+    Fulfilment,
+    OrderState,
+    PartnerKind,
+    ShipmentKind,
+    ShipmentStatus,
+)
+
+
+class Record(BaseModel):
+    # Stored items carry their table keys and type tag; the repository strips them, and an attribute
+    # written by a newer version of OMS must not make an older one fail to read the order.
+    model_config = ConfigDict(extra="ignore")
+
+
+class StoredLine(Record):
+    sku: str
+    quantity: int
+    backordered: int = 0
+    cancelled: int = 0
+
+
+class StoredShipment(Record):
+    shipment_id: str
+    order_id: str
+    number: int
+    partner_id: str
+    kind: ShipmentKind
+    status: ShipmentStatus
+    lines: list[ShipmentLine]
+    sent_at: str
+    requested_at: str | None = None
+    task_token: str | None = None
+    exception: ShipmentException | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+    rejection_reason: str | None = None
+    accepted_at: str | None = None
+    shipped_at: str | None = None
+    in_transit_at: str | None = None
+    delivered_at: str | None = None
+    rejected_at: str | None = None
+    cancelled_at: str | None = None
+
+    @property
+    def holds_stock(self) -> bool:
+        """Whether its units are counted in OMS's inventory (a vendor's drop-ship stock is not)."""
+        return self.kind != ShipmentKind.DROPSHIP
+
+
+class TimelineEvent(Record):
+    at: str
+    event_type: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class StoredFeedback(Record):
+    rating: int
+    comment: str | None = None
+    at: str
+
+
+class OrderHeader(Record):
+    """The order's own record."""
+
+    order_id: str
+    external_ref: str
+    body_hash: str
+    state: OrderState = OrderState.PLACED
+    allocation_round: int = 0
+    shipment_count: int = 0
+    backorder_policy: BackorderPolicy
+    customer: Customer
+    shipping_address: Address
+    lines: list[StoredLine]
+    created_at: str
+    updated_at: str
+
+
+class StoredOrder(OrderHeader):
+    """An order with everything it owns."""
+
+    shipments: list[StoredShipment] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    # (email kind, shipment id or None) of every email marked as sent
+    emails: set[tuple[str, str | None]] = Field(default_factory=set)
+    feedback: StoredFeedback | None = None
+
+    def shipment(self, shipment_id: str) -> StoredShipment | None:
+        return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
+
+    def email_sent(self, kind: str, shipment_id: str | None = None) -> bool:
+        return (str(kind), shipment_id) in self.emails
+
+
+class Partner(Record):
+    id: str
+    kind: PartnerKind
+    name: str
+    email: str
+    webhook_url: str | None = None
+    rank: int = 0  # the seed's order: third parties are preferred in it
+
+
+class Product(Record):
+    sku: str
+    name: str
+    fulfillment: Fulfilment = Fulfilment.STOCKED
+    vendor_id: str | None = None

@@ -1,0 +1,128 @@
+"""The writes that move an order and its stock together, all or nothing, and what each outcome means.
+
+Callers learn what happened as a value (committed, already done, stock moved...), never by decoding
+a transaction's cancellation reasons: those are read here, where the order of the items is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from oms import clock
+from oms.records import StoredLine, StoredOrder, StoredShipment
+from oms.repository import inventory, keys
+from oms.repository import orders as repo
+from oms.repository.dynamo import Cancelled, db, retried, to_item, transact
+from oms.repository.inventory import StockMove
+from oms.statuses import OrderState
+
+TRANSACTION_LIMIT = 100
+
+
+class AllocationCommit(StrEnum):
+    COMMITTED = "committed"
+    ALREADY_DONE = "already_done"  # another attempt of the same round committed first
+    STOCK_MOVED = "stock_moved"  # a location no longer had what was read: allocate again
+
+
+class PartnerEventOutcome(StrEnum):
+    APPLIED = "applied"
+    REPEATED = "repeated"  # the partner sent this event_id before
+    SHIPMENT_MOVED = "shipment_moved"  # the shipment's status changed since it was read: judge again
+
+
+def commit_allocation(
+    order: StoredOrder,
+    lines: Sequence[StoredLine],
+    shipments: Sequence[StoredShipment],
+    reservations: Sequence[StockMove],
+    timeline: Sequence[tuple[str, dict[str, Any]]],
+    at: str,
+) -> AllocationCommit:
+    """Write one allocation round: the order's lines, the stock it reserves, the shipments that carry
+    it and its timeline entries, refused unless the order is still at the round it was read at."""
+    items = [
+        repo.header_update(
+            order.order_id,
+            order.allocation_round,
+            {
+                "state": OrderState.ALLOCATED.value,
+                "lines": [line.model_dump() for line in lines],
+                "updated_at": at,
+                "shipment_count": order.shipment_count + len(shipments),
+            },
+        )
+    ]
+    reserved = range(len(items), len(items) + len(reservations))
+    items += [inventory.move_item(move) for move in reservations]
+    items += [repo.shipment_put(shipment) for shipment in shipments]
+    items += [repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline]
+    if len(items) > TRANSACTION_LIMIT:
+        raise ValueError(
+            f"order {order.order_id} needs {len(items)} writes in one transaction; the limit is {TRANSACTION_LIMIT}"
+        )
+    try:
+        transact(items)
+    except Cancelled as refused:
+        if refused.failed(0):
+            return AllocationCommit.ALREADY_DONE
+        if refused.failed_any(reserved):
+            return AllocationCommit.STOCK_MOVED
+        raise
+    return AllocationCommit.COMMITTED
+
+
+def partner_event_seen(partner_id: str, event_id: str) -> bool:
+    found = (
+        db()
+        .get_item(TableName=repo.table(), Key=to_item(keys.partner_event(partner_id, event_id)), ConsistentRead=True)
+        .get("Item")
+    )
+    return found is not None
+
+
+def apply_partner_event(
+    partner_id: str,
+    event_id: str,
+    shipment: StoredShipment,
+    changes: dict[str, Any],
+    stock: Sequence[StockMove],
+    timeline: tuple[str, dict[str, Any]],
+) -> PartnerEventOutcome:
+    """Apply a partner's event once: its mark, the shipment's move (refused if the shipment moved since
+    it was read), the stock it moves and its timeline entry, together."""
+    mark = {
+        **keys.partner_event(partner_id, event_id),
+        "type": "PARTNER_EVENT",
+        "order_id": shipment.order_id,
+        "shipment_id": shipment.shipment_id,
+        "at": clock.iso(),
+    }
+    items = [
+        {"Put": {"TableName": repo.table(), "Item": to_item(mark), "ConditionExpression": "attribute_not_exists(PK)"}},
+        repo.shipment_move(shipment, changes),
+        *(inventory.move_item(move) for move in stock),
+        repo.event_item(shipment.order_id, *timeline),
+    ]
+    try:
+        retried(lambda: transact(items))
+    except Cancelled as refused:
+        if refused.failed(0):
+            return PartnerEventOutcome.REPEATED
+        if refused.failed(1):
+            return PartnerEventOutcome.SHIPMENT_MOVED
+        raise
+    return PartnerEventOutcome.APPLIED
+
+
+def cancel_shipment(shipment: StoredShipment, changes: dict[str, Any], release: Sequence[StockMove]) -> bool:
+    """Cancel a shipment OMS can still cancel and release what it holds; False if it moved meanwhile."""
+    try:
+        transact([repo.shipment_move(shipment, changes), *(inventory.move_item(move) for move in release)])
+    except Cancelled as refused:
+        if refused.failed(0):
+            return False
+        raise
+    return True
