@@ -9,17 +9,12 @@ from typing import Any
 from aws_cdk import CfnResource, RemovalPolicy
 from constructs import Construct
 
-# CONTRACT section 6: the seed's settings and their defaults. The storefront webhook secret is
-# not here: a secret never travels as an environment variable.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "feedback_delay_days": 7,
-    "feedback_delay_days_international": 14,
-    "feedback_fallback_days": 21,
-    "partner_accept_hours": 48,
-    "merchant_country": "GB",
-    "sender": "orders@merchant.example",
-    "storefront_webhook_url": None,
-}
+from oms.settings import MerchantSettings, environment, environment_names
+
+# CONTRACT section 6: the seed's settings and their defaults, from the one model the functions use.
+DEFAULT_SETTINGS: dict[str, Any] = MerchantSettings().model_dump()
+# A secret never travels as context or an environment variable: it belongs in Secrets Manager.
+SECRET_SETTINGS = frozenset(DEFAULT_SETTINGS) - frozenset(environment_names())
 
 
 @dataclass(frozen=True)
@@ -42,7 +37,7 @@ class Config:
 
     def settings_environment(self) -> dict[str, str]:
         """The seed settings as the functions' `OMS_*` variables (null becomes empty)."""
-        return {f"OMS_{key.upper()}": "" if value is None else str(value) for key, value in self.settings.items()}
+        return environment(self.settings)
 
     @classmethod
     def of(cls, scope: Construct) -> Config:
@@ -53,6 +48,9 @@ class Config:
         unknown = set(overrides) - set(DEFAULT_SETTINGS)
         if unknown:
             raise ValueError(f"unknown oms:settings keys: {sorted(unknown)}")
+        secrets = set(overrides) & SECRET_SETTINGS
+        if secrets:
+            raise ValueError(f"oms:settings {sorted(secrets)} are secrets: keep them in Secrets Manager, not context")
         return cls(stage=stage, settings={**DEFAULT_SETTINGS, **overrides})
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SEED = Path(__file__).with_name("default_seed.json")
-# A secret never travels as an environment variable: the webhook secret stays out of the settings map.
-_NOT_ENVIRONMENT = {"storefront_webhook_secret"}
 
 
 def read_seed(path: str | Path | None = None) -> dict[str, Any]:
@@ -24,12 +22,10 @@ def read_seed(path: str | Path | None = None) -> dict[str, Any]:
 
 
 def settings_environment(seed: dict[str, Any], base_url: str) -> dict[str, str]:
-    """The seed's settings as the functions' variables (null becomes empty, as infra/config.py does)."""
-    env = {"PUBLIC_BASE_URL": base_url}
-    for name, value in seed["settings"].items():
-        if name not in _NOT_ENVIRONMENT:
-            env[f"OMS_{name.upper()}"] = "" if value is None else str(value)
-    return env
+    """The seed's settings as the functions' variables, mapped as on AWS (secrets are left out)."""
+    from oms.settings import environment
+
+    return {"PUBLIC_BASE_URL": base_url, **environment(seed["settings"])}
 
 
 def api_key_kinds(seed: dict[str, Any]) -> dict[str, str]:

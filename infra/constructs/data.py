@@ -32,8 +32,8 @@ class Data(Construct):
         sort_key: str | None = "SK",
         ttl: str | None = None,
     ) -> dynamodb.Table:
-        # dynamodb.Table, not TableV2: TableV2 synthesizes AWS::DynamoDB::GlobalTable, which
-        # the local stack's moto provisioning does not know.
+        # dynamodb.Table, a single-region AWS::DynamoDB::Table: TableV2 synthesizes a replica set
+        # (AWS::DynamoDB::GlobalTable) whose per-replica settings OMS has no use for in one region.
         table = dynamodb.Table(
             self,
             construct_id,

@@ -29,10 +29,10 @@ class Job:
     orders: str = "rw"  # "r", "rw" or ""
     inventory: str = ""
     catalog: str = ""
-    idempotency: bool = True
-    events: bool = True
+    idempotency: bool = False  # Powertools idempotency records
+    events: bool = False  # publishes domain events to the bus
     emails: bool = False
-    partner_secrets: bool = False
+    partner_secrets: bool = False  # verifies partners' signatures
     feedback_key: bool = False
     timeout: Duration = STEP_TIMEOUT
 
@@ -41,20 +41,21 @@ class Job:
         return "".join(part.capitalize() for part in self.folder.split("_")) + "Function"
 
 
-# The function table of docs/architecture.md. Task-token, execution and scheduler permissions
-# name resources built elsewhere, so the workflow and the stack grant them.
+# The function table of docs/architecture.md: each right is one the function's code uses. Task-token,
+# execution and scheduler permissions name resources built elsewhere, so the workflow and the stack
+# grant them.
 JOBS: tuple[Job, ...] = (
-    Job("place_order", catalog="r", timeout=API_TIMEOUT),
-    Job("orders_api", orders="r", idempotency=False, events=False, timeout=API_TIMEOUT),
-    Job("allocate", inventory="rw", catalog="r"),
+    Job("place_order", catalog="r", idempotency=True, timeout=API_TIMEOUT),
+    Job("orders_api", orders="r", timeout=API_TIMEOUT),
+    Job("allocate", inventory="rw", catalog="r", events=True),
     Job("notify", catalog="r", emails=True),
-    Job("dispatch", catalog="r", emails=True, partner_secrets=True),
-    Job("tracking", inventory="rw", catalog="r", emails=True, partner_secrets=True, timeout=API_TIMEOUT),
-    Job("schedule_followup"),
-    Job("followup", emails=True, feedback_key=True),
-    Job("feedback", feedback_key=True, timeout=API_TIMEOUT),
-    # Compensation tells partners their shipments are cancelled, with signed webhooks.
-    Job("compensate", inventory="rw", catalog="r", emails=True, partner_secrets=True),
+    Job("dispatch", catalog="r", emails=True),
+    Job("tracking", inventory="rw", catalog="r", events=True, partner_secrets=True, timeout=API_TIMEOUT),
+    Job("schedule_followup", orders="r"),
+    Job("followup", catalog="r", events=True, emails=True, feedback_key=True),
+    Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
+    # Compensation releases stock, marks the order FAILED and emails the customer.
+    Job("compensate", inventory="rw", catalog="r", events=True, emails=True),
 )
 
 

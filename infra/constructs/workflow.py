@@ -12,6 +12,17 @@ from constructs import Construct
 
 from infra.config import Config, stable_id
 from infra.constructs.functions import Functions
+from oms.statuses import SETTLED_STATUSES, ShipmentStatus
+from oms.steps import (
+    AllocationOutcome,
+    AllocationOutput,
+    CompensateStep,
+    DispatchStep,
+    NotifyStep,
+    OrderStep,
+    Progress,
+    field,
+)
 
 TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
@@ -20,7 +31,17 @@ TRANSIENT_ERRORS = [
     "Lambda.TooManyRequestsException",
     "TransientError",
 ]
-SETTLED_STATUSES = ("DELIVERED", "REJECTED", "CANCELLED")
+
+# Where the state machine keeps each step's answer, and the field names it reads, from oms.steps.
+ORDER_ID = field(OrderStep, "order_id")
+SHIPMENT_ID = field(NotifyStep, "shipment_id")
+ALLOCATION = "$.allocation"
+OUTCOME = f"{ALLOCATION}.{field(AllocationOutput, 'outcome')}"
+OUTCOME_EMAIL = f"{ALLOCATION}.{field(AllocationOutput, 'email')}"
+SHIPMENT_IDS = f"{ALLOCATION}.{field(AllocationOutput, 'shipment_ids')}"
+PROGRESS = "$.progress"
+PROGRESS_STATUS = f"{PROGRESS}.{field(Progress, 'status')}"
+SEEN = field(DispatchStep, "seen")
 
 
 def _retry_transient(task: sfn.TaskStateBase, *extra_errors: str) -> None:
@@ -37,32 +58,41 @@ class Workflow(Construct):
         super().__init__(scope, construct_id)
         self._functions = functions
 
-        allocate = self._step("Allocate", "allocate", {"order_id.$": "$.order_id"}, result_path="$.allocation")
+        allocate = self._step("Allocate", "allocate", {f"{ORDER_ID}.$": f"$.{ORDER_ID}"}, result_path=ALLOCATION)
         _retry_transient(allocate, "ReservationConflict")
         notify_outcome = self._step(
-            "NotifyOutcome", "notify", {"order_id.$": "$.order_id", "kind.$": "$.allocation.email"}
+            "NotifyOutcome",
+            "notify",
+            {f"{ORDER_ID}.$": f"$.{ORDER_ID}", f"{field(NotifyStep, 'kind')}.$": OUTCOME_EMAIL},
         )
         _retry_transient(notify_outcome)
 
         shipments = sfn.Map(
             self,
             "Shipments",
-            items_path="$.allocation.shipment_ids",
-            item_selector={"order_id.$": "$.order_id", "shipment_id.$": "$$.Map.Item.Value", "seen": "SENT"},
+            items_path=SHIPMENT_IDS,
+            item_selector={
+                f"{ORDER_ID}.$": f"$.{ORDER_ID}",
+                f"{SHIPMENT_ID}.$": "$$.Map.Item.Value",
+                SEEN: ShipmentStatus.SENT.value,
+            },
             result_path=sfn.JsonPath.DISCARD,
         )
         shipments.item_processor(self._shipment_life())
 
-        compensate = self._step("Compensate", "compensate", {"order_id.$": "$.order_id", "error.$": "$.error"})
+        error = field(CompensateStep, "error")
+        compensate = self._step(
+            "Compensate", "compensate", {f"{ORDER_ID}.$": f"$.{ORDER_ID}", f"{error}.$": f"$.{error}"}
+        )
         _retry_transient(compensate)
         compensate.next(sfn.Fail(self, "OrderFailed", error="OrderFailed", cause="The order could not be completed."))
         for step in (allocate, notify_outcome, shipments):
-            step.add_catch(compensate, errors=[sfn.Errors.ALL], result_path="$.error")
+            step.add_catch(compensate, errors=[sfn.Errors.ALL], result_path=f"$.{error}")
 
         anything_to_ship = (
             sfn.Choice(self, "AnythingToShip")
             .when(
-                sfn.Condition.string_equals("$.allocation.outcome", "CANCELLED"),
+                sfn.Condition.string_equals(OUTCOME, AllocationOutcome.CANCELLED.value),
                 sfn.Succeed(self, "OrderCancelled"),
             )
             .otherwise(shipments.next(sfn.Succeed(self, "OrderDone")))
@@ -112,29 +142,33 @@ class Workflow(Construct):
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
             payload=sfn.TaskInput.from_object(
                 {
-                    "order_id.$": "$.order_id",
-                    "shipment_id.$": "$.shipment_id",
-                    "seen.$": "$.seen",
+                    f"{ORDER_ID}.$": f"$.{ORDER_ID}",
+                    f"{SHIPMENT_ID}.$": f"$.{SHIPMENT_ID}",
+                    f"{SEEN}.$": f"$.{SEEN}",
                     "task_token": sfn.JsonPath.task_token,
                 }
             ),
             retry_on_service_exceptions=False,
-            result_path="$.progress",
+            result_path=PROGRESS,
         )
         _retry_transient(dispatch)
         notify_shipment = self._step(
-            "NotifyShipment", "notify", {"order_id.$": "$.order_id", "shipment_id.$": "$.shipment_id"}
+            "NotifyShipment", "notify", {f"{ORDER_ID}.$": f"$.{ORDER_ID}", f"{SHIPMENT_ID}.$": f"$.{SHIPMENT_ID}"}
         )
         _retry_transient(notify_shipment)
-        schedule_followup = self._step("ScheduleFollowup", "schedule_followup", {"order_id.$": "$.order_id"})
+        schedule_followup = self._step("ScheduleFollowup", "schedule_followup", {f"{ORDER_ID}.$": f"$.{ORDER_ID}"})
         _retry_transient(schedule_followup)
         remember = sfn.Pass(
             self,
             "Remember",
-            parameters={"order_id.$": "$.order_id", "shipment_id.$": "$.shipment_id", "seen.$": "$.progress.status"},
+            parameters={
+                f"{ORDER_ID}.$": f"$.{ORDER_ID}",
+                f"{SHIPMENT_ID}.$": f"$.{SHIPMENT_ID}",
+                f"{SEEN}.$": PROGRESS_STATUS,
+            },
         )
         settled = sfn.Condition.or_(
-            *(sfn.Condition.string_equals("$.progress.status", status) for status in SETTLED_STATUSES)
+            *(sfn.Condition.string_equals(PROGRESS_STATUS, status.value) for status in sorted(SETTLED_STATUSES))
         )
         shipment_settled = (
             sfn.Choice(self, "ShipmentSettled")

@@ -111,17 +111,20 @@ def test_seams_point_at_the_right_resources(functions, as_text):
     [
         ("place_order", {"states:StartExecution", "dynamodb:PutItem"}, {"ses:SendEmail"}),
         ("orders_api", {"dynamodb:Query"}, {"dynamodb:PutItem", "events:PutEvents"}),
-        ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail",
-                      "secretsmanager:GetSecretValue"}, {"states:StartExecution"}),
+        ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail"},
+         {"states:StartExecution", "secretsmanager:GetSecretValue", "events:PutEvents"}),
         ("tracking", {"states:SendTaskSuccess", "states:SendTaskFailure", "secretsmanager:GetSecretValue"},
-         {"scheduler:CreateSchedule"}),
+         {"scheduler:CreateSchedule", "ses:SendEmail", "ses:SendRawEmail"}),
         ("schedule_followup", {"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule",
                                "iam:PassRole"}, {"ses:SendEmail"}),
-        ("followup", {"ses:SendEmail", "secretsmanager:GetSecretValue"}, {"scheduler:CreateSchedule"}),
+        ("followup", {"ses:SendEmail", "secretsmanager:GetSecretValue", "dynamodb:BatchGetItem"},
+         {"scheduler:CreateSchedule"}),
         ("feedback", {"secretsmanager:GetSecretValue", "dynamodb:PutItem"}, {"ses:SendEmail"}),
         ("notify", {"ses:SendEmail", "ses:SendRawEmail"}, {"secretsmanager:GetSecretValue"}),
-        ("compensate", {"ses:SendEmail", "dynamodb:UpdateItem"}, {"states:StartExecution"}),
+        ("compensate", {"ses:SendEmail", "dynamodb:UpdateItem"},
+         {"states:StartExecution", "secretsmanager:GetSecretValue"}),
         ("allocate", {"dynamodb:UpdateItem", "events:PutEvents"}, {"ses:SendEmail"}),
+        ("schedule_followup", {"dynamodb:Query"}, {"dynamodb:PutItem"}),
     ],
 )  # fmt: skip
 def test_each_role_grants_what_its_job_needs_and_not_more(granted_actions, folder, needed, forbidden):
@@ -156,3 +159,14 @@ def test_only_the_scheduler_role_is_passed_by_schedule_followup(policy_statement
     (statement,) = [s for s in policy_statements("ScheduleFollowupFunctionRole") if s["Action"] == "iam:PassRole"]
 
     assert statement["Resource"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+
+
+def test_only_place_order_may_touch_the_idempotency_records(policy_statements):
+    writers = {
+        folder
+        for folder in FOLDERS
+        for statement in policy_statements(f"{function_id(folder)}Role")
+        if "IdempotencyTable" in str(statement["Resource"])
+    }
+
+    assert writers == {"place_order"}
