@@ -9,8 +9,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from oms.errors import DomainError
+from oms.errors import DomainError, TransientError
 from oms.observability import logger
+
+RETRY_AFTER_SECONDS = 1
 
 
 def problem(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
@@ -67,6 +69,15 @@ def resolver() -> APIGatewayRestResolver:
     @app.not_found
     def _not_found(_: Exception) -> Response:
         return problem(404, "not_found", "No such route.")
+
+    @app.exception_handler(TransientError)
+    def _busy(error: TransientError) -> Response:
+        # Contention or throttling that outlasted the retries in place: nothing was written, and the
+        # same request is safe to send again.
+        logger.warning("request gave up on a busy dependency", extra={"reason": str(error)})
+        answer = problem(503, "unavailable", "OMS is busy right now; send the same request again shortly.")
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:

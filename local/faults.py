@@ -1,0 +1,87 @@
+"""Faults injected into the emulated AWS services: what AWS does under contention and moto never does.
+
+moto never cancels a transaction for a conflict or throttles it; DynamoDB does both under load.
+These context managers make the next matching transactions fail the way DynamoDB fails them, so
+tests prove the code retries instead of failing an order.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.dynamodb.exceptions import TransactionCanceledException
+from moto.dynamodb.models import DynamoDBBackend
+
+TransactItems = list[dict[str, Any]]
+# Cancellation reasons DynamoDB gives a transaction that may pass when sent again.
+TRANSIENT_REASONS = ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded")
+_MESSAGES = {
+    "TransactionConflict": "Transaction is ongoing for the item",
+    "ThrottlingError": "Throughput exceeds the current capacity for one or more global secondary indexes",
+    "ProvisionedThroughputExceeded": "The level of configured provisioned throughput for the table was exceeded",
+}
+
+
+@dataclass
+class CancelledTransactions:
+    """Cancel the next `times` transactions that `matches`, on their first item, with `reason`."""
+
+    matches: Callable[[TransactItems], bool]
+    reason: str = "TransactionConflict"
+    times: int = 1
+    injected: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, items: TransactItems) -> bool:
+        with self._lock:
+            if self.injected >= self.times or not self.matches(items):
+                return False
+            self.injected += 1
+            return True
+
+
+def _operation(item: dict[str, Any]) -> dict[str, Any]:
+    return dict(next(iter(item.values()), {}))
+
+
+def _key(item: dict[str, Any]) -> str:
+    operation = _operation(item)
+    key: dict[str, Any] = operation.get("Key") or operation.get("Item") or {}
+    return str(key.get("PK", {}).get("S", ""))
+
+
+def touching(prefix: str) -> Callable[[TransactItems], bool]:
+    """Transactions that write an item whose partition key starts with `prefix` (`REF#`, `PARTNER#`)."""
+    return lambda items: any(_key(item).startswith(prefix) for item in items)
+
+
+def conditioned_on(text: str) -> Callable[[TransactItems], bool]:
+    """Transactions with an item whose condition mentions `text` (`allocation_round`)."""
+    return lambda items: any(text in str(_operation(item).get("ConditionExpression", "")) for item in items)
+
+
+@contextmanager
+def cancelled_transactions(
+    matches: Callable[[TransactItems], bool], reason: str = "TransactionConflict", times: int = 1
+) -> Iterator[CancelledTransactions]:
+    """While open, DynamoDB cancels the next `times` matching transactions with `reason`."""
+    if reason not in TRANSIENT_REASONS:
+        raise ValueError(f"{reason} is not a transient cancellation reason: {TRANSIENT_REASONS}")
+    fault = CancelledTransactions(matches, reason, times)
+    original = DynamoDBBackend.__dict__["transact_write_items"]
+
+    def transact_write_items(backend: DynamoDBBackend, transact_items: TransactItems) -> Any:
+        if fault.take(transact_items):
+            first = [(reason, _MESSAGES[reason], None)]
+            raise TransactionCanceledException(first + [(None, None, None)] * (len(transact_items) - 1))
+        return original(backend, transact_items)
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
+    try:
+        yield fault
+    finally:
+        DynamoDBBackend.transact_write_items = original  # type: ignore[method-assign,assignment]
