@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms.fulfilment.compensate import compensate
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics, redact, tracer
 from oms.settings import requires
 from oms.steps import CompensateOutput, CompensateStep
 
@@ -19,6 +19,7 @@ from oms.steps import CompensateOutput, CompensateStep
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = CompensateStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)
-    logger.error("order failed", extra={"error": step.error})
+    error = step.error or {}
+    logger.error("order failed", extra={"error": error.get("Error"), "cause": redact(str(error.get("Cause", "")))})
     compensate(step.order_id, step.error)
     return CompensateOutput(order_id=step.order_id, status="FAILED").model_dump(mode="json")

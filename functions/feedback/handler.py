@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
@@ -13,9 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from feedback.page import rating_page, thank_you_page
-from oms import followup
+from oms import followup, request_body
 from oms.errors import DomainError
-from oms.http import invalid, problem, resolver
+from oms.http import invalid, resolve, resolver
 from oms.models import ErrorEnvelope, FeedbackIn, FeedbackStored
 from oms.observability import logger, metrics, tracer
 from oms.settings import requires
@@ -24,8 +22,7 @@ app = resolver()
 
 
 def _wants_html() -> bool:
-    content_type = app.current_event.headers.get("content-type") or app.current_event.headers.get("Content-Type") or ""
-    return content_type.startswith("application/x-www-form-urlencoded")
+    return request_body.media_type(app.current_event.raw_event) == request_body.FORM
 
 
 @app.get(
@@ -63,45 +60,38 @@ def feedback_page(token: str) -> Response[str]:
     },
 )
 def give_feedback(token: str) -> Response[Any]:
-    raw = app.current_event.decoded_body or ""
+    document = app.current_event.body or ""
     html = _wants_html()
     try:
         if html:
-            form = {k: v[0] for k, v in parse_qs(raw).items()}
-            answer = FeedbackIn.model_validate({"rating": form.get("rating"), "comment": form.get("comment") or None})
+            fields = request_body.form(document)
+            answer = FeedbackIn.model_validate(
+                {"rating": _form_rating(fields.get("rating")), "comment": fields.get("comment") or None}
+            )
         else:
-            answer = FeedbackIn.model_validate(json.loads(raw or "null"))
+            answer = FeedbackIn.model_validate(request_body.parse_json(document or "null"))
         stored = followup.give_feedback(token, answer)
-    except (ValidationError, json.JSONDecodeError) as error:
+    except ValidationError as error:
         if html:
-            return Response(
-                status_code=400,
-                content_type=content_types.TEXT_HTML,
-                body=thank_you_page("Please choose a rating", "Pick 1 to 5 stars and send again."),
-            )
-        if isinstance(error, json.JSONDecodeError):
-            return problem(
-                400,
-                "validation_error",
-                "The body is not valid JSON.",
-                [{"field": "body", "message": "the body is not valid JSON"}],
-            )
+            return _page(400, "Please choose a rating", "Pick 1 to 5 stars and send again.")
         return invalid(error, "The feedback")
     except DomainError as error:
         if html:
-            return Response(
-                status_code=error.status,
-                content_type=content_types.TEXT_HTML,
-                body=thank_you_page("Thank you", escape(error.message)),
-            )
+            return _page(error.status, "Thank you", escape(error.message))
         raise
     if html:
-        return Response(
-            status_code=201,
-            content_type=content_types.TEXT_HTML,
-            body=thank_you_page("Thank you!", "Your feedback helps us do better."),
-        )
+        return _page(201, "Thank you!", "Your feedback helps us do better.")
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=stored.model_dump())
+
+
+def _form_rating(value: str | None) -> int | str | None:
+    """The page's radio buttons send the rating as text: a whole number becomes one, anything else
+    stays as it came, for validation to refuse."""
+    return int(value) if value is not None and value.isascii() and value.isdigit() and len(value) < 4 else value
+
+
+def _page(status: int, title: str, message: str) -> Response[str]:
+    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=thank_you_page(title, message))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
@@ -109,4 +99,4 @@ def give_feedback(token: str) -> Response[Any]:
 @metrics.log_metrics
 @requires("orders_table", "feedback_key_secret_arn")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context, forms=True)

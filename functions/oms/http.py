@@ -1,4 +1,5 @@
-"""The API side shared by every HTTP handler: the contract's error envelope and the resolver that uses it."""
+"""The API side shared by every HTTP handler: the contract's error envelope, the resolver that uses it,
+and the gate every request body passes before a route reads it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from oms import request_body
 from oms.errors import DomainError, TransientError
 from oms.observability import logger
 
@@ -50,16 +52,63 @@ def invalid(error: ValidationError | RequestValidationError, what: str = "The re
     return problem(400, "validation_error", f"{what} is not valid.", details_from(list(error.errors())))
 
 
+class InvalidRequest(DomainError):
+    """The client's request does not validate: a 400 naming each field. Only what the client sent
+    becomes this; a model that fails on the server's own data is a bug, answered 500."""
+
+    status, code = 400, "validation_error"
+
+    @classmethod
+    def of(cls, error: ValidationError, what: str = "The request") -> InvalidRequest:
+        return cls(f"{what} is not valid.", details_from(list(error.errors())))
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def admit(event: dict[str, Any], *, forms: bool = False) -> dict[str, Any]:
+    """The event with its body checked and read as text (a JSON body declared as such when the client
+    declared nothing), or a DomainError saying why the body is refused."""
+    if str(event.get("httpMethod", "")).upper() not in _BODY_METHODS:
+        return event
+    document = request_body.text(event, forms=forms)
+    if request_body.media_type(event) != request_body.FORM:
+        request_body.parse_json(document)
+    admitted = {**event, "body": document, "isBase64Encoded": False}
+    if request_body.media_type(event) is None:
+        admitted["headers"] = {**(event.get("headers") or {}), "Content-Type": request_body.JSON}
+    return admitted
+
+
+def proxy_problem(error: DomainError) -> dict[str, Any]:
+    """An error as the Lambda proxy answer API Gateway relays."""
+    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
+    return {
+        "statusCode": error.status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def resolve(
+    app: APIGatewayRestResolver, event: dict[str, Any], context: Any, *, gate: bool = True, forms: bool = False
+) -> dict[str, Any]:
+    """Answer one API Gateway event: its body admitted first (unless the route reads raw bytes itself)."""
+    if gate:
+        try:
+            event = admit(event, forms=forms)
+        except DomainError as refused:
+            return proxy_problem(refused)
+    return dict(app.resolve(event, context))
+
+
 def resolver() -> APIGatewayRestResolver:
     """A REST resolver whose every error, the framework's or the domain's, is the contract's envelope."""
     app = APIGatewayRestResolver(enable_validation=True)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response:
-        return invalid(error)
-
-    @app.exception_handler(ValidationError)
-    def _invalid_model(error: ValidationError) -> Response:
         return invalid(error)
 
     @app.exception_handler(DomainError)
@@ -81,7 +130,13 @@ def resolver() -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
-        logger.exception("unexpected error")
-        return problem(500, "internal_error", "Something went wrong on our side; it has been logged.")
+        correlation_id = logger.get_correlation_id() or getattr(app.lambda_context, "aws_request_id", None)
+        logger.exception("unexpected error", extra={"correlation_id": correlation_id})
+        return problem(
+            500,
+            "internal_error",
+            "Something went wrong on our side; it has been logged. Quote the correlation id if you ask us.",
+            [{"message": "the id of this request in our logs", "correlation_id": correlation_id}],
+        )
 
     return app

@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from oms.countries import CODES
 from oms.settings import MerchantSettings
 from oms.statuses import BackorderPolicy, Fulfilment, OrderStatus, PartnerKind, ShipmentKind, ShipmentStatus
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-OptionalText = Annotated[str | None, Field(default=None, max_length=200)]
+
+def _one_line(value: str | None) -> str | None:
+    """Refuse control characters (a CR LF in a name could forge an email header) and lone surrogates."""
+    if value is not None and any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise ValueError("must not contain control characters or unpaired surrogates")
+    return value
+
+
+def _lines_of_text(value: str | None) -> str | None:
+    """Free text may break lines; other control characters and lone surrogates are refused."""
+    if value is not None:
+        _one_line(value.translate(_LINE_BREAKS))
+    return value
+
+
+_LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
+
+
+OneLine = AfterValidator(_one_line)
+Text = Annotated[str, Field(min_length=1, max_length=200), OneLine]
+OptionalText = Annotated[str | None, Field(default=None, max_length=200), OneLine]
+# An integer the client must send as a JSON number: `true` and "2" are refused, not read as 1 and 2.
+Count = Annotated[int, Field(strict=True)]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")]
 
 
@@ -34,7 +56,7 @@ class Address(Strict):
     line2: OptionalText = None
     city: Text
     region: OptionalText = None
-    postal_code: Annotated[str, Field(min_length=1, max_length=20)]
+    postal_code: Annotated[str, Field(min_length=1, max_length=20), OneLine]
     country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")]
 
     @field_validator("country")
@@ -47,13 +69,13 @@ class Address(Strict):
 
 class OrderLineIn(Strict):
     sku: Sku
-    quantity: Annotated[int, Field(ge=1, le=999)]
+    quantity: Annotated[Count, Field(ge=1, le=999)]
 
 
 class PlaceOrder(Strict):
     """The body of `POST /orders`."""
 
-    external_ref: Annotated[str, Field(min_length=1, max_length=100)]
+    external_ref: Annotated[str, Field(min_length=1, max_length=100), OneLine]
     customer: Customer
     shipping_address: Address
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=100)]
@@ -149,14 +171,14 @@ REJECTION_REASONS = ("out_of_stock", "incorrect_address", "other")
 class TrackingEvent(Strict):
     """The body of `POST /partners/{partner_id}/tracking`."""
 
-    event_id: Annotated[str, Field(min_length=1, max_length=128)]
-    shipment_id: Annotated[str, Field(min_length=1, max_length=128)]
+    event_id: Annotated[str, Field(min_length=1, max_length=128), OneLine]
+    shipment_id: Annotated[str, Field(min_length=1, max_length=128), OneLine]
     status: TrackingStatus
     carrier: OptionalText = None
-    tracking_number: Annotated[str | None, Field(default=None, max_length=64)] = None
-    tracking_url: Annotated[str | None, Field(default=None, max_length=2048)] = None
+    tracking_number: Annotated[str | None, Field(default=None, max_length=64), OneLine] = None
+    tracking_url: Annotated[str | None, Field(default=None, max_length=2048), OneLine] = None
     occurred_at: datetime
-    reason: Annotated[str | None, Field(default=None, max_length=500)] = None
+    reason: Annotated[str | None, Field(default=None, max_length=500), OneLine] = None
 
     @model_validator(mode="after")
     def _required_by_status(self) -> TrackingEvent:
@@ -179,8 +201,8 @@ class PartnerShipmentsPage(BaseModel):
 
 
 class FeedbackIn(Strict):
-    rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Annotated[str | None, Field(default=None, max_length=2000)] = None
+    rating: Annotated[Count, Field(ge=1, le=5)]
+    comment: Annotated[str | None, Field(default=None, max_length=2000), AfterValidator(_lines_of_text)] = None
 
 
 class FeedbackStored(BaseModel):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
 from typing import Any
 
@@ -158,10 +155,12 @@ def _after(shipment: StoredShipment, event: TrackingEvent, changes: dict[str, An
 def shipments(partner_id: str, status: str, cursor: str | None) -> PartnerShipmentsPage:
     """A partner's shipments in one status, oldest first, 50 a page."""
     try:
-        start = json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
-    except (binascii.Error, ValueError, UnicodeError) as error:
-        raise InvalidCursor("The cursor is not one this API gave out.") from error
-    found, last = repo.partner_shipments(partner_id, status, PAGE_SIZE, start)
+        found, next_cursor = repo.partner_shipments(partner_id, status, PAGE_SIZE, cursor)
+    except repo.BadCursor as error:
+        raise InvalidCursor(
+            "The cursor is not one this API gave out.",
+            [{"field": "cursor", "message": "use the next_cursor of the previous page, with the same status"}],
+        ) from error
     views = []
     for shipment in found:
         head = repo.header(shipment.order_id)
@@ -170,5 +169,4 @@ def shipments(partner_id: str, status: str, cursor: str | None) -> PartnerShipme
         views.append(
             PartnerShipmentView.model_validate({**shipment.model_dump(), "shipping_address": head.shipping_address})
         )
-    next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
     return PartnerShipmentsPage(shipments=views, next_cursor=next_cursor)

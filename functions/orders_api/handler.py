@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms import orders
-from oms.http import resolver
+from oms.http import resolve, resolver
 from oms.models import ErrorEnvelope, OrderView
 from oms.observability import logger, metrics, tracer
 from oms.settings import requires
@@ -31,4 +31,4 @@ def get_order(order_id: str) -> OrderView:
 @metrics.log_metrics
 @requires("orders_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

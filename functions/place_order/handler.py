@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms import orders
-from oms.http import resolver
+from oms.http import resolve, resolver
 from oms.models import ErrorEnvelope, OrderAccepted, PlaceOrder
 from oms.observability import logger, metrics, tracer
 from oms.settings import requires
@@ -50,4 +50,4 @@ def place_order(
 @metrics.log_metrics
 @requires("orders_table", "catalog_table", "idempotency_table", "state_machine_arn")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

@@ -8,9 +8,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
-from oms import tracking
-from oms.http import resolver
+from oms import request_body, tracking
+from oms.http import InvalidRequest, resolve, resolver
 from oms.models import ErrorEnvelope, PartnerShipmentsPage, TrackingApplied, TrackingEvent
 from oms.observability import logger, metrics, tracer
 from oms.settings import requires
@@ -22,9 +23,8 @@ _UNSIGNED = "invalid_signature: missing, wrong or stale X-OMS-Signature, or an u
 
 
 def _authenticate(partner_id: str) -> None:
-    event = app.current_event
-    body = (event.decoded_body or "").encode() if event.body is not None else b""
-    tracking.authenticate(partner_id, body, event.headers.get(HEADER) or event.headers.get(HEADER.lower()))
+    event = app.current_event.raw_event
+    tracking.authenticate(partner_id, request_body.raw(event), request_body.header(event, HEADER))
 
 
 @app.post(
@@ -42,9 +42,13 @@ def _authenticate(partner_id: str) -> None:
     },
 )
 def post_tracking(partner_id: str) -> Response[TrackingApplied]:
-    # The signature is checked on the raw bytes before the body is even parsed.
+    # The signature is checked on the raw bytes, whatever they are, before the body is even read.
     _authenticate(partner_id)
-    update = TrackingEvent.model_validate_json(app.current_event.decoded_body or "")
+    body = request_body.json_body(app.current_event.raw_event)
+    try:
+        update = TrackingEvent.model_validate(body)
+    except ValidationError as error:
+        raise InvalidRequest.of(error, "The update") from error
     applied = tracking.record(partner_id, update)
     return Response(
         status_code=202 if applied else 200,
@@ -75,4 +79,4 @@ def list_shipments(
 @metrics.log_metrics
 @requires("orders_table", "inventory_table", "catalog_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context, gate=False)

@@ -110,8 +110,9 @@ class Workflow(Construct):
             definition_body=sfn.DefinitionBody.from_chainable(definition),
             state_machine_type=sfn.StateMachineType.STANDARD,
             tracing_enabled=True,
-            # The state holds ids and statuses only, so execution data carries no customer data.
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ERROR, include_execution_data=True),
+            # Execution data stays out of the log: a failed step's data carries the Lambda error's stack
+            # trace. The history keeps it for operators; the log says which state failed and when.
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
         )
         stable_id(self.state_machine, "OrderStateMachine")
         stable_id(self.state_machine.role, "OrderStateMachineRole")

@@ -24,7 +24,7 @@ def test_state_machine_is_standard_traced_and_logged(template):
             "StateMachineType": "STANDARD",
             "TracingConfiguration": {"Enabled": True},
             "LoggingConfiguration": Match.object_like(
-                {"Level": Match.any_value(), "Destinations": [Match.any_value()]}
+                {"Level": Match.any_value(), "Destinations": [Match.any_value()], "IncludeExecutionData": False}
             ),
         },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from oms import clock, events
+from oms.errors import DomainError
 from oms.fulfilment.common import load
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
@@ -15,8 +16,31 @@ from oms.repository.inventory import StockAction, StockMove
 from oms.repository.transactions import cancel_shipment
 from oms.statuses import OPEN_STATUSES, OrderState, ShipmentStatus
 
-# What the outside may learn of a failure: the error's name, and the start of its cause.
-_CAUSE_CHARS = 500
+# What the outside (the timeline, the bus, the storefront) may learn of a failure: a public reason code,
+# never an exception's text or a stack trace. Those stay in the logs and the execution history.
+_STEP_REASONS = {
+    "States.Timeout": "step_timed_out",
+    "TransientError": "dependency_unavailable",
+    "ReservationConflict": "stock_kept_moving",
+}
+
+
+def public_reason(error: dict[str, Any] | None) -> str:
+    """The reason code the outside is told for the error a step failed with."""
+    name = str((error or {}).get("Error") or "")
+    known = {cls.__name__: cls.code for cls in _domain_errors(DomainError)}
+    return (
+        _STEP_REASONS.get(name)
+        or known.get(name)
+        or ("step_unavailable" if name.startswith("Lambda.") else "internal_error")
+    )
+
+
+def _domain_errors(base: type[DomainError]) -> list[type[DomainError]]:
+    found = []
+    for cls in base.__subclasses__():
+        found += [cls, *_domain_errors(cls)]
+    return found
 
 
 def compensate(order_id: str, error: dict[str, Any] | None) -> None:
@@ -38,7 +62,7 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
         )
     if found.state != OrderState.FAILED:
         repo.set_header(order_id, {"state": OrderState.FAILED.value, "updated_at": now})
-        detail = {"error": (error or {}).get("Error"), "cause": str((error or {}).get("Cause", ""))[:_CAUSE_CHARS]}
+        detail = {"reason": public_reason(error)}
         repo.append_event(order_id, "OrderFailed", detail)
         metrics.add_metric(name="OrdersFailed", unit="Count", value=1)
         events.publish(order_id, "OrderFailed", detail)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import secrets
 from enum import Enum
 from typing import Any
@@ -247,10 +250,38 @@ def put_feedback(order_id: str, rating: int, comment: str | None) -> bool:
     return True
 
 
+class BadCursor(ValueError):
+    """A cursor this API did not give out for that partner and status."""
+
+
+_CURSOR_KEYS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})
+
+
+def _encode_cursor(last: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+
+
+def _decode_cursor(cursor: str, partner_id: str, status: str) -> dict[str, Any]:
+    try:
+        start = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeError) as error:
+        raise BadCursor("not a cursor") from error
+    well_formed = (
+        isinstance(start, dict)
+        and set(start) == _CURSOR_KEYS
+        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in start.values())
+    )
+    if not well_formed or start["GSI1PK"]["S"] != keys.partner_shipments(partner_id, status):
+        raise BadCursor("not a cursor of this partner's shipments in this status")
+    return dict(start)
+
+
 def partner_shipments(
-    partner_id: str, status: str, limit: int, start: dict[str, Any] | None
-) -> tuple[list[StoredShipment], dict[str, Any] | None]:
-    """A page of a partner's shipments in one status, oldest sent first; the cursor is the index's key."""
+    partner_id: str, status: str, limit: int, cursor: str | None
+) -> tuple[list[StoredShipment], str | None]:
+    """A page of a partner's shipments in one status, oldest sent first, and the next page's cursor;
+    BadCursor for a cursor this API did not give out for this partner and status."""
+    start = _decode_cursor(cursor, partner_id, status) if cursor else None
     kwargs: dict[str, Any] = {
         "TableName": table(),
         "IndexName": keys.PARTNER_INDEX,
@@ -261,4 +292,5 @@ def partner_shipments(
     if start:
         kwargs["ExclusiveStartKey"] = start
     page = db().query(**kwargs)
-    return [StoredShipment.model_validate(from_item(i)) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+    found = [StoredShipment.model_validate(from_item(i)) for i in page.get("Items", [])]
+    return found, _encode_cursor(page.get("LastEvaluatedKey"))
