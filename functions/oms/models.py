@@ -134,9 +134,29 @@ class PartnerShipmentView(ShipmentView):
     shipping_address: Address
 
 
+class TimelineType(StrEnum):
+    ORDER_PLACED = "OrderPlaced"
+    ORDER_ALLOCATED = "OrderAllocated"
+    UNITS_BACKORDERED = "UnitsBackordered"
+    UNITS_CANCELLED = "UnitsCancelled"
+    SHIPMENT_SENT = "ShipmentSent"
+    SHIPMENT_ACCEPTED = "ShipmentAccepted"
+    SHIPMENT_REJECTED = "ShipmentRejected"
+    SHIPMENT_SHIPPED = "ShipmentShipped"
+    SHIPMENT_IN_TRANSIT = "ShipmentInTransit"
+    SHIPMENT_DELIVERED = "ShipmentDelivered"
+    SHIPMENT_EXCEPTION = "ShipmentException"
+    BACKORDER_RELEASED = "BackorderReleased"
+    EMAIL_SENT = "EmailSent"
+    FEEDBACK_REQUESTED = "FeedbackRequested"
+    FEEDBACK_RECEIVED = "FeedbackReceived"
+    ORDER_CANCELLED = "OrderCancelled"
+    ORDER_FAILED = "OrderFailed"
+
+
 class TimelineEntry(BaseModel):
     at: str
-    type: str
+    type: TimelineType
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -165,7 +185,13 @@ class TrackingStatus(StrEnum):
     EXCEPTION = "EXCEPTION"
 
 
-REJECTION_REASONS = ("out_of_stock", "incorrect_address", "other")
+class RejectionReason(StrEnum):
+    OUT_OF_STOCK = "out_of_stock"
+    INCORRECT_ADDRESS = "incorrect_address"
+    OTHER = "other"
+
+
+REJECTION_REASONS = tuple(RejectionReason)
 
 
 class TrackingEvent(Strict):
@@ -178,7 +204,10 @@ class TrackingEvent(Strict):
     tracking_number: Annotated[str | None, Field(default=None, max_length=64), OneLine] = None
     tracking_url: Annotated[str | None, Field(default=None, max_length=2048), OneLine] = None
     occurred_at: datetime
-    reason: Annotated[str | None, Field(default=None, max_length=500), OneLine] = None
+    reason: Annotated[
+        RejectionReason | Annotated[str, Field(max_length=500), OneLine] | None,
+        Field(default=None, description="REJECTED: a RejectionReason; EXCEPTION: what delays the shipment, free text"),
+    ] = None
 
     @model_validator(mode="after")
     def _required_by_status(self) -> TrackingEvent:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oms.models import LineView, OrderView, ShipmentView, TimelineEntry
+from oms.models import LineView, OrderView, ShipmentView, TimelineEntry, TimelineType
 from oms.records import StoredOrder, StoredShipment
 from oms.statuses import RELEASED_STATUSES, SHIPPED_STATUSES, LineCount, OrderState, OrderStatus, ShipmentStatus
 from oms.statuses import order_status as status_from_counts
@@ -62,5 +62,5 @@ def order_view(order: StoredOrder) -> OrderView:
         updated_at=max([order.updated_at, *(e.at for e in order.timeline)]),
         lines=lines,
         shipments=[shipment_view(s) for s in order.shipments],
-        timeline=[TimelineEntry(at=e.at, type=e.event_type, detail=e.detail) for e in order.timeline],
+        timeline=[TimelineEntry(at=e.at, type=TimelineType(e.event_type), detail=e.detail) for e in order.timeline],
     )
