@@ -36,8 +36,8 @@ EXAMPLE_ORDER: dict[str, Any] = {
 
 
 def _local(args: argparse.Namespace) -> int:
-    from local.api import ApiEmulator
-    from local.server import serve
+    from local.api.emulator import ApiEmulator
+    from local.api.server import serve
     from oms import clock
 
     seed = read_seed(args.seed)
@@ -109,7 +109,7 @@ def banner(url: str, seed: dict[str, Any]) -> str:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from local.lambda_runtime import FunctionError
+    from local.runtime.lambda_runtime import FunctionError
 
     event = json.loads(Path(args.event).read_text())
     seed = read_seed(None)

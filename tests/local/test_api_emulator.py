@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from local.api import ApiEmulator
+from local.api.emulator import ApiEmulator
 
 STOREFRONT, ADMIN = "local-storefront-key", "local-admin-key"
 KEYS = {STOREFRONT: "storefront", ADMIN: "admin"}

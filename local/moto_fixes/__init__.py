@@ -25,8 +25,8 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.utils import json_path
 
-from local import settle
-from local.template import REGION
+from local.aws.template import REGION
+from local.runtime import settle
 from oms import clock as oms_clock
 
 _applied: dict[str, list[tuple[Any, str, Any]]] = {}

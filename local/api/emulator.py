@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from local.api_template import Route, of_type, on_api, read_keys, read_routes
+from local.api.routes import Route, of_type, on_api, read_keys, read_routes
 
 Invoke = Callable[[str, dict], dict]
 HttpResponse = tuple[int, dict[str, str], bytes]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
+OPENAPI = Path(__file__).resolve().parents[2] / "openapi.json"
 HttpResponse = tuple[int, dict[str, str], bytes]
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import boto3
 
-from local.lambda_runtime import FunctionSpec
-from local.template import REGION, Template
+from local.aws.template import REGION, Template
+from local.runtime.lambda_runtime import FunctionSpec
 
-log = logging.getLogger("local.provision")
+log = logging.getLogger("local.aws.provision")
 
 # Resources with no local behaviour: monitoring, permissions moto does not enforce, CDK plumbing.
 SKIPPED_TYPES = frozenset(
