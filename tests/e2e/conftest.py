@@ -34,6 +34,14 @@ class Client:
         self.url = url
         self.keys = SEED["api_keys"]
 
+    def aws(self, service: str) -> Any:
+        """A boto3 client of the stack's AWS endpoint (the server's own address, for signed requests)."""
+        import boto3
+
+        return boto3.session.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+        ).client(service, endpoint_url=self.url)  # type: ignore[call-overload]
+
     def call(
         self,
         method: str,
@@ -114,7 +122,7 @@ def oms_local() -> Iterator[Client]:
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-    seen = []
+    seen: list[str] = []
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
