@@ -56,17 +56,12 @@ with zipfile.ZipFile(_DUMMY_ZIP, "w") as archive:
     archive.writestr("index.py", "def handler(event, context):\n    raise RuntimeError('runs in-process')\n")
 
 
-class ProvisionError(RuntimeError):
-    """The template declares something the local stack cannot create."""
-
-
 @dataclass
 class Resources:
     """What provisioning created: logical id -> physical name or ARN, by kind."""
 
     names: dict[str, str] = field(default_factory=dict)
     arns: dict[str, str] = field(default_factory=dict)
-    types: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, str] = field(default_factory=dict)
@@ -92,7 +87,6 @@ class Resources:
         kind[logical_id] = value
         self.names[logical_id] = template.physical_name(logical_id)
         self.arns[logical_id] = template.arn(logical_id)
-        self.types[logical_id] = template.type_of(logical_id)
 
 
 def provision(template: Template, session: boto3.session.Session | None = None) -> Resources:
@@ -246,7 +240,6 @@ class _Creator:
         self.resources.functions[logical_id] = spec
         self.resources.names[logical_id] = name
         self.resources.arns[logical_id] = spec.arn
-        self.resources.types[logical_id] = "AWS::Lambda::Function"
 
     def state_machine(self, logical_id: str, props: dict[str, Any]) -> None:
         definition = props.get("DefinitionString") or json.dumps(props.get("Definition", {}))

@@ -61,7 +61,6 @@ __all__ = [
     "set_sleep_mode",
     "sleep_on_local_clock",
     "undo",
-    "undo_all",
     "wake_sleepers",
     *(fix.__name__ for fix in FIXES),
 ]
@@ -100,8 +99,3 @@ def apply_all() -> None:
     for fix in FIXES:
         if fix.__name__ not in applied():
             fix()
-
-
-def undo_all() -> None:
-    for fix in reversed(FIXES):
-        undo(fix)

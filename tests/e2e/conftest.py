@@ -66,7 +66,9 @@ class Client:
         except urllib.error.HTTPError as error:
             return Reply(error.code, dict(error.headers), error.read())
 
-    def track(self, partner_id: str, shipment_id: str, status: str, event_id: str, **fields: Any) -> Reply:
+    def track(
+        self, partner_id: str, shipment_id: str, status: str, event_id: str, settle: bool = True, **fields: Any
+    ) -> Reply:
         secret = next(p["secret"] for p in SEED["partners"] if p["id"] == partner_id)
         body = {
             "event_id": event_id,
@@ -83,7 +85,8 @@ class Client:
             raw=raw,
             headers={HEADER: sign(secret, raw, int(time.time()))},
         )
-        self.settle()
+        if settle:
+            self.settle()
         return answer
 
     def settle(self) -> None:

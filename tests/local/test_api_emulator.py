@@ -65,8 +65,11 @@ def _envelope(kind: str, status: str, code: str, message: str) -> dict:
     }
 
 
+FUNCTIONS = ("PlaceOrderFunctionAB12CD34", "OrdersApiFunction99", "SummaryFunction00", "FeedbackFunction42")
+
 TEMPLATE = {
     "Resources": {
+        **{name: {"Type": "AWS::Lambda::Function", "Properties": {"Handler": "h.handler"}} for name in FUNCTIONS},
         "OmsApi1A2B3C4D": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "oms"}},
         "OmsApiorders5D0E": _resource(ROOT, "orders"),
         "OmsApiordersorderid9F1A": _resource({"Ref": "OmsApiorders5D0E"}, "{order_id}"),
