@@ -1,4 +1,8 @@
-"""Forty orders from eight clients at once, then every shipment delivered at once: nothing answers 5xx."""
+"""Forty orders from eight clients at once, then every shipment delivered at once: nothing answers 5xx.
+
+The orders are of the drop-shipped desk: each is one shipment to its vendor whatever the interleaving,
+and the session's other tests keep the stocked tees they count on.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,9 @@ from tests.e2e.test_order_story import _order
 ORDERS, CLIENTS = 40, 8
 
 
-def test_forty_concurrent_orders_end_delivered_or_cancelled_with_no_server_error(oms_local: Client) -> None:
+def test_forty_concurrent_orders_are_delivered_with_no_server_error(oms_local: Client) -> None:
     def place(n: int) -> Any:
-        order = _order(backorder_policy="cancel_unavailable", external_ref=f"LOAD-{n}-{uuid.uuid4().hex[:8]}")
+        order = _order(lines=[{"sku": "DESK-OAK", "quantity": 1}], external_ref=f"LOAD-{n}-{uuid.uuid4().hex[:8]}")
         return oms_local.call("POST", "/orders", order)
 
     with ThreadPoolExecutor(CLIENTS) as pool:
@@ -22,9 +26,9 @@ def test_forty_concurrent_orders_end_delivered_or_cancelled_with_no_server_error
     assert [answer.status for answer in placed] == [202] * ORDERS, [a.body for a in placed if a.status != 202]
     oms_local.settle()
     orders = [oms_local.call("GET", f"/orders/{answer.json['order_id']}").json for answer in placed]
-    assert {order["status"] for order in orders} <= {"PROCESSING", "CANCELLED"}
+    assert {order["status"] for order in orders} == {"PROCESSING"}
     shipments = [(s["partner_id"], s["shipment_id"]) for order in orders for s in order["shipments"]]
-    assert len(shipments) == sum(order["status"] == "PROCESSING" for order in orders) <= 15
+    assert [partner for partner, _ in shipments] == ["acme-vendor"] * ORDERS
 
     def deliver(shipment: tuple[str, str]) -> list[int]:
         partner_id, shipment_id = shipment
@@ -45,6 +49,6 @@ def test_forty_concurrent_orders_end_delivered_or_cancelled_with_no_server_error
     [machine] = sfn.list_state_machines()["stateMachines"]
     for order in orders:
         final = oms_local.call("GET", f"/orders/{order['order_id']}").json["status"]
-        assert final == ("CANCELLED" if order["status"] == "CANCELLED" else "DELIVERED"), order["order_id"]
+        assert final == "DELIVERED", order["order_id"]
         arn = machine["stateMachineArn"].replace(":stateMachine:", ":execution:") + f":{order['order_id']}"
         assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", order["order_id"]
