@@ -68,9 +68,9 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def run(levels: list[int], clients: int) -> None:
-    from local.api import ApiEmulator
+    from local.api.emulator import ApiEmulator
+    from local.api.server import start
     from local.seed import api_key_kinds, read_seed, seeded_stack
-    from local.server import start
     from oms import clock
 
     seed = read_seed()

@@ -36,8 +36,8 @@ EXAMPLE_ORDER: dict[str, Any] = {
 
 
 def _local(args: argparse.Namespace) -> int:
-    from local.api import ApiEmulator
-    from local.server import serve
+    from local.api.emulator import ApiEmulator
+    from local.api.server import serve
     from oms import clock
 
     seed = read_seed(args.seed)
@@ -53,7 +53,7 @@ def _local(args: argparse.Namespace) -> int:
             server.attach(stack, ApiEmulator(template, api_key_kinds(seed), stack.invoke, wall_clock=clock.now))
             # Schedules fall due in real time too, not only when the clock is advanced.
             stack.clock.start_ticker()
-            print(banner(server.url, seed), flush=True)
+            print(banner(server.url, seed, stack.resources.state_machine_arn), flush=True)
             try:
                 server.serve_forever()
             except KeyboardInterrupt:
@@ -74,8 +74,8 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def banner(url: str, seed: dict[str, Any]) -> str:
-    """What `oms local` prints: where it is, the keys, and one order ready to place."""
+def banner(url: str, seed: dict[str, Any], state_machine_arn: str = "<state machine ARN>") -> str:
+    """What `oms local` prints: where it is, the keys, the AWS endpoint, and one order ready to place."""
     storefront, admin = seed["api_keys"]["storefront"], seed["api_keys"]["admin"]
     order = {**EXAMPLE_ORDER, "external_ref": f"SHOP-{uuid.uuid4().hex[:8].upper()}"}
     curl = shlex.join(
@@ -93,6 +93,8 @@ def banner(url: str, seed: dict[str, Any]) -> str:
             json.dumps(order),
         ]
     )
+    executions = ["aws", "--endpoint-url", url, "--region", "us-east-1", "stepfunctions", "list-executions"]
+    scan = ["aws", "--endpoint-url", url, "--region", "us-east-1", "dynamodb", "scan", "--table-name", "OrdersTable"]
     return "\n".join(
         [
             f"OMS is running on {url}",
@@ -101,6 +103,10 @@ def banner(url: str, seed: dict[str, Any]) -> str:
             f"  sent emails     GET  {url}/_local/outbox",
             f'  move the clock  POST {url}/_local/clock/advance  {{"seconds": 86400}}',
             f"  OpenAPI         GET  {url}/_local/openapi.json",
+            f"  AWS endpoint    {url}  (SigV4-signed requests; any credentials)",
+            "Read executions and tables as the handlers see them:",
+            f"  {shlex.join([*executions, '--state-machine-arn', state_machine_arn])}",
+            f"  {shlex.join(scan)}",
             "Place an order:",
             f"  {curl}",
             "Ctrl-C stops it.",
@@ -109,7 +115,7 @@ def banner(url: str, seed: dict[str, Any]) -> str:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from local.lambda_runtime import FunctionError
+    from local.runtime.lambda_runtime import FunctionError
 
     event = json.loads(Path(args.event).read_text())
     seed = read_seed(None)

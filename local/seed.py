@@ -39,8 +39,8 @@ def seeded_stack(
 ) -> Iterator[tuple[Any, dict[str, Any]]]:
     """The synthesized template on moto with the seed loaded: (LocalStack, template)."""
     # moto, boto3 and the CDK cost seconds to import: only the commands that run a stack pay for them.
-    from local.stack import local_stack
-    from local.synth import template as synthesized
+    from local.aws.synth import template as synthesized
+    from local.runtime.stack import local_stack
     from oms import aws, settings
     from oms.repository import catalog
     from oms.seed import load_seed

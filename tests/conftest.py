@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from local.synth import template as synthesized_template
+from local.aws.synth import template as synthesized_template
 
 
 @pytest.fixture(scope="session")

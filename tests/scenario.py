@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from local.api import ApiEmulator
+from local.api.emulator import ApiEmulator
 from local.cli import EXAMPLE_ORDER
+from local.runtime.stack import LocalStack
 from local.seed import api_key_kinds, read_seed, seeded_stack
-from local.stack import LocalStack
 from oms.models import Seed
 from oms.signatures import HEADER, sign
 

@@ -34,6 +34,14 @@ class Client:
         self.url = url
         self.keys = SEED["api_keys"]
 
+    def aws(self, service: str) -> Any:
+        """A boto3 client of the stack's AWS endpoint (the server's own address, for signed requests)."""
+        import boto3
+
+        return boto3.session.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+        ).client(service, endpoint_url=self.url)  # type: ignore[call-overload]
+
     def call(
         self,
         method: str,
@@ -58,7 +66,9 @@ class Client:
         except urllib.error.HTTPError as error:
             return Reply(error.code, dict(error.headers), error.read())
 
-    def track(self, partner_id: str, shipment_id: str, status: str, event_id: str, **fields: Any) -> Reply:
+    def track(
+        self, partner_id: str, shipment_id: str, status: str, event_id: str, settle: bool = True, **fields: Any
+    ) -> Reply:
         secret = next(p["secret"] for p in SEED["partners"] if p["id"] == partner_id)
         body = {
             "event_id": event_id,
@@ -75,7 +85,8 @@ class Client:
             raw=raw,
             headers={HEADER: sign(secret, raw, int(time.time()))},
         )
-        self.settle()
+        if settle:
+            self.settle()
         return answer
 
     def settle(self) -> None:
@@ -114,7 +125,7 @@ def oms_local() -> Iterator[Client]:
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-    seen = []
+    seen: list[str] = []
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         line = lines.get(timeout=max(0.1, deadline - time.monotonic()))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from local.cli import resign
-from local.lambda_runtime import FunctionError
+from local.runtime.lambda_runtime import FunctionError
 from tests.scenario import Scenario
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"

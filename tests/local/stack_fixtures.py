@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from local.stack import local_stack
+from local.runtime.stack import local_stack
 
 FIXTURE_FUNCTIONS = Path(__file__).resolve().parent / "fixture_functions"
 SENDER = "shop@example.com"

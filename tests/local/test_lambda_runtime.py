@@ -8,7 +8,7 @@ import os
 import pytest
 from stack_fixtures import FIXTURE_FUNCTIONS, stack  # noqa: F401 - the fixture
 
-from local.lambda_runtime import (
+from local.runtime.lambda_runtime import (
     ConflictingEnvironment,
     FunctionError,
     FunctionSpec,
@@ -92,7 +92,7 @@ def test_a_failing_step_is_caught_by_its_error_name(stack):  # noqa: F811
 def test_the_environment_is_given_back_when_the_stack_stops():
     from stack_fixtures import template
 
-    from local.stack import local_stack
+    from local.runtime.stack import local_stack
 
     before = os.environ.get("TABLE_NAME")
     with local_stack(template(), code_paths=[FIXTURE_FUNCTIONS]):

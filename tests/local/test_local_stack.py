@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from stack_fixtures import SENDER, stack  # noqa: F401 - the fixture
 
-from local import settle
-from local.settle import Settler, SettleTimeout
+from local.runtime import settle
+from local.runtime.settle import Settler, SettleTimeout
 from oms import clock as oms_clock
 
 
@@ -55,7 +55,7 @@ def test_secrets_email_and_schedule_group_exist(stack):  # noqa: F811
 def test_settings_overrides_reach_every_function_and_verify_the_sender():
     from stack_fixtures import FIXTURE_FUNCTIONS, template
 
-    from local.stack import local_stack
+    from local.runtime.stack import local_stack
 
     with local_stack(template(), {"OMS_SENDER": "seed@merchant.example"}, [FIXTURE_FUNCTIONS]) as running:
         assert running.env["OMS_SENDER"] == "seed@merchant.example"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from local.api.server import LocalServer, start
 from local.cli import main
-from local.server import LocalServer, start
 
 EMAIL = {
     "id": "m-1",

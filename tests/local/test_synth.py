@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from local import synth
+from local.aws import synth
 
 
 @pytest.fixture

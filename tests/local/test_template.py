@@ -7,7 +7,7 @@ import json
 import pytest
 from stack_fixtures import template
 
-from local.template import ACCOUNT_ID, REGION, Template, TemplateError
+from local.aws.template import ACCOUNT_ID, REGION, Template, TemplateError
 
 
 @pytest.fixture

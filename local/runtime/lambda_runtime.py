@@ -19,10 +19,10 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
-from local import settle
-from local.template import ACCOUNT_ID, REGION
+from local.aws.template import ACCOUNT_ID, REGION
+from local.runtime import settle
 
-FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 
 # Keep Powertools offline and quiet; a value given by the template or the settings wins.
 LOCAL_DEFAULTS = {

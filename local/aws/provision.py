@@ -6,93 +6,23 @@ import io
 import json
 import logging
 import zipfile
-from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 
-from local.lambda_runtime import FunctionSpec
-from local.template import REGION, Template
+from local.aws.resources import SKIPPED_TYPES, Resources
+from local.aws.template import REGION, Template
+from local.runtime.lambda_runtime import FunctionSpec
 
-log = logging.getLogger("local.provision")
+__all__ = ["Resources", "provision"]
 
-# Resources with no local behaviour: monitoring, permissions moto does not enforce, CDK plumbing.
-SKIPPED_TYPES = frozenset(
-    {
-        "AWS::CDK::Metadata",
-        "AWS::Logs::LogGroup",
-        "AWS::Logs::MetricFilter",
-        "AWS::Logs::SubscriptionFilter",
-        "AWS::CloudWatch::Alarm",
-        "AWS::CloudWatch::CompositeAlarm",
-        "AWS::CloudWatch::Dashboard",
-        "AWS::IAM::Policy",
-        "AWS::IAM::ManagedPolicy",
-        "AWS::Lambda::Permission",
-        "AWS::Lambda::EventInvokeConfig",
-        "AWS::Lambda::Version",
-        "AWS::Lambda::Alias",
-        "AWS::Lambda::LayerVersion",
-        "AWS::KMS::Key",
-        "AWS::KMS::Alias",
-        "AWS::SQS::QueuePolicy",
-        "AWS::SNS::TopicPolicy",
-        "AWS::SNS::Subscription",
-        "AWS::Events::Archive",
-        "AWS::Events::EventBusPolicy",
-        "AWS::SecretsManager::RotationSchedule",
-        "AWS::SES::ConfigurationSetEventDestination",
-        "AWS::CloudFormation::CustomResource",
-        "AWS::S3::Bucket",
-        "AWS::S3::BucketPolicy",
-        "AWS::XRay::Group",
-        "AWS::XRay::SamplingRule",
-    }
-)
+log = logging.getLogger("local.aws.provision")
+
 # Read from the template by the API emulator itself.
 API_TYPE_PREFIX = "AWS::ApiGateway::"
 _DUMMY_ZIP = io.BytesIO()
 with zipfile.ZipFile(_DUMMY_ZIP, "w") as archive:
     archive.writestr("index.py", "def handler(event, context):\n    raise RuntimeError('runs in-process')\n")
-
-
-class ProvisionError(RuntimeError):
-    """The template declares something the local stack cannot create."""
-
-
-@dataclass
-class Resources:
-    """What provisioning created: logical id -> physical name or ARN, by kind."""
-
-    names: dict[str, str] = field(default_factory=dict)
-    arns: dict[str, str] = field(default_factory=dict)
-    types: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, FunctionSpec] = field(default_factory=dict)
-    tables: dict[str, str] = field(default_factory=dict)
-    state_machines: dict[str, str] = field(default_factory=dict)
-    event_buses: dict[str, str] = field(default_factory=dict)
-    rules: dict[str, str] = field(default_factory=dict)
-    schedule_groups: dict[str, str] = field(default_factory=dict)
-    secrets: dict[str, str] = field(default_factory=dict)
-    email_identities: dict[str, str] = field(default_factory=dict)
-    configuration_sets: dict[str, str] = field(default_factory=dict)
-    queues: dict[str, str] = field(default_factory=dict)
-    topics: dict[str, str] = field(default_factory=dict)
-    api: dict[str, str] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def state_machine_arn(self) -> str:
-        """The one state machine's ARN (OMS has one: the order's life)."""
-        if len(self.state_machines) != 1:
-            raise LookupError(f"expected one state machine, found {sorted(self.state_machines)}")
-        return next(iter(self.state_machines.values()))
-
-    def _record(self, template: Template, logical_id: str, kind: dict[str, str], value: str) -> None:
-        kind[logical_id] = value
-        self.names[logical_id] = template.physical_name(logical_id)
-        self.arns[logical_id] = template.arn(logical_id)
-        self.types[logical_id] = template.type_of(logical_id)
 
 
 def provision(template: Template, session: boto3.session.Session | None = None) -> Resources:
@@ -246,7 +176,6 @@ class _Creator:
         self.resources.functions[logical_id] = spec
         self.resources.names[logical_id] = name
         self.resources.arns[logical_id] = spec.arn
-        self.resources.types[logical_id] = "AWS::Lambda::Function"
 
     def state_machine(self, logical_id: str, props: dict[str, Any]) -> None:
         definition = props.get("DefinitionString") or json.dumps(props.get("Definition", {}))

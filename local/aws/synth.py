@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = ROOT / ".cache"
 SOURCE_DIRS = ("infra", "functions")
 SOURCE_FILES = ("cdk.json", "pyproject.toml")

@@ -13,12 +13,13 @@ import boto3
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from local import moto_fixes, outbox
-from local.clock import LocalClock
-from local.lambda_runtime import FUNCTIONS_DIR, LambdaRuntime
-from local.provision import Resources, provision
-from local.settle import Settler
-from local.template import ACCOUNT_ID, REGION, Template
+from local import moto_fixes
+from local.aws.provision import Resources, provision
+from local.aws.template import ACCOUNT_ID, REGION, Template
+from local.runtime import outbox
+from local.runtime.clock import LocalClock
+from local.runtime.lambda_runtime import FUNCTIONS_DIR, LambdaRuntime
+from local.runtime.settle import Settler
 from oms import clock as oms_clock
 
 SETTLE_TIMEOUT_SECONDS = 30.0

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import boto3
 
 from local import moto_fixes
-from local.template import REGION
+from local.aws.template import REGION
 from oms import clock as oms_clock
 
-log = logging.getLogger("local.clock")
+log = logging.getLogger("local.runtime.clock")
 
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 _MAX_FIRING_ROUNDS = 100

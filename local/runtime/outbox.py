@@ -10,7 +10,7 @@ from typing import Any
 
 from moto.ses.models import ses_backends
 
-from local.template import ACCOUNT_ID, REGION
+from local.aws.template import ACCOUNT_ID, REGION
 
 
 def outbox(account_id: str = ACCOUNT_ID, region: str = REGION) -> list[dict[str, Any]]:

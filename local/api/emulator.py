@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from local.api_template import Route, of_type, on_api, read_keys, read_routes
+from local.api.routes import Route, read_api
+from local.aws.template import Template
 
 Invoke = Callable[[str, dict], dict]
 HttpResponse = tuple[int, dict[str, str], bytes]
@@ -40,7 +41,7 @@ class ApiEmulator:
 
     def __init__(
         self,
-        template: dict,
+        template: Template | dict[str, Any],
         api_keys: dict[str, str],
         invoke: Invoke,
         *,
@@ -48,21 +49,14 @@ class ApiEmulator:
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        found = of_type(template, "AWS::ApiGateway::RestApi")
-        if len(found) != 1:
-            raise ValueError(f"expected one AWS::ApiGateway::RestApi, found {sorted(found)}")
-        self.api_logical_id = api = next(iter(found))
-        self.api_id = api_id or hashlib.sha256(api.encode()).hexdigest()[:10]
-        stages = {n: p for n, p in of_type(template, "AWS::ApiGateway::Stage").items() if on_api(p, api)}
-        stage_id, stage = next(iter(stages.items()), (None, {}))
+        rest_api = read_api(template if isinstance(template, Template) else Template(template), api_keys)
+        self.api_id = api_id or hashlib.sha256(rest_api.logical_id.encode()).hexdigest()[:10]
+        stage = rest_api.stage
         self.stage: str = stage.get("StageName", "dev")
         self._stage_variables = stage.get("Variables") or None
         # Specific method settings override the stage-wide `/*` `*` one, so they are looked at first.
         self._method_settings = sorted(stage.get("MethodSettings") or [], key=lambda m: m.get("ResourcePath") == "/*")
-        self._routes = read_routes(template, api)
-        responses = of_type(template, "AWS::ApiGateway::GatewayResponse").values()
-        self._responses = {p["ResponseType"]: p for p in responses if on_api(p, api)}
-        self._keys = read_keys(template, api, stage_id, api_keys)
+        self._routes, self._responses, self._keys = rest_api.routes, rest_api.responses, rest_api.keys
         self._invoke, self._wall_clock, self._monotonic = invoke, wall_clock, monotonic
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
@@ -98,8 +92,6 @@ class ApiEmulator:
                 return self._gateway_response("THROTTLED", context, headers)
         if (limits := self._stage_limits(route)) and not self._take(f"{route.method} {route.path}", *limits):
             return self._gateway_response("THROTTLED", context, headers)
-        if route.integration.get("Type") == "MOCK":
-            return self._mock(route.integration, context)
         if route.function is None:
             return self._gateway_response("API_CONFIGURATION_ERROR", context, headers)
         event = self._event(route, path, found[1], query, headers, body, context)
@@ -238,17 +230,6 @@ class ApiEmulator:
         headers.setdefault("x-amzn-RequestId", context["requestId"])
         headers.setdefault("x-amz-apigw-id", context["extendedRequestId"])
         return headers
-
-    def _mock(self, integration: dict, context: dict[str, Any]) -> HttpResponse:
-        """A MOCK integration (CDK's CORS preflight): its first integration response, literal headers only."""
-        answer = (integration.get("IntegrationResponses") or [{}])[0]
-        parameters = answer.get("ResponseParameters") or {}
-        headers = {
-            k.removeprefix("method.response.header."): v.strip("'")
-            for k, v in parameters.items()
-            if isinstance(v, str) and v.startswith("'")
-        }
-        return int(answer.get("StatusCode", 200)), self._standard_headers(headers, context), b""
 
     def _gateway_response(self, kind: str, context: dict[str, Any], headers: dict[str, str]) -> HttpResponse:
         """The template's response of that type, else its DEFAULT_4XX/5XX, else API Gateway's own."""

@@ -71,10 +71,6 @@ def parked(still_parked: Callable[[], bool]) -> Iterator[None]:
         _parked.pop(ident, None)
 
 
-def in_flight_count() -> int:
-    return _in_flight
-
-
 class Settler:
     """Waits for quiet among the interpreter threads started after it was made."""
 

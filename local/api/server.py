@@ -1,4 +1,4 @@
-"""The local stack's HTTP server: the emulated API routes plus the key-less `/_local/*` routes."""
+"""The local stack's HTTP server: the emulated API routes, the key-less `/_local/*` routes, and the AWS endpoint."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
+from local.aws import endpoint
+
+OPENAPI = Path(__file__).resolve().parents[2] / "openapi.json"
 HttpResponse = tuple[int, dict[str, str], bytes]
 
 
@@ -84,6 +86,8 @@ class LocalServer(ThreadingHTTPServer):
         stack, emulator = self.stack, self.emulator
         if stack is None or emulator is None:
             return _problem(503, "starting", "The local stack is still starting.")
+        if endpoint.is_signed(headers):
+            return endpoint.answer(method, path, query, headers, body)
         local = {
             "/_local/outbox": ("GET", lambda: _json(200, {"emails": stack.outbox()})),
             "/_local/clock/advance": ("POST", lambda: self._advance(stack, body)),

@@ -1,0 +1,1 @@
+"""The template into moto: synthesis, the template reader, provisioning, the AWS endpoint."""
