@@ -143,6 +143,22 @@ def test_schedule_times_are_read_in_the_schedules_timezone(stack):  # noqa: F811
     assert stack.advance(3601)["fired"] == ["tokyo"]
 
 
+def test_a_schedule_the_ticker_fires_during_an_advance_is_reported_by_the_advance(stack):  # noqa: F811
+    _schedule(stack, "raced", _in(1))
+    settle = stack.clock._settle
+    ticks = []
+
+    def settle_while_the_ticker_fires() -> None:
+        if not ticks:
+            ticks.append(stack.clock.fire_due())  # the real-time ticker, getting there first
+        settle()
+
+    stack.clock._settle = settle_while_the_ticker_fires
+
+    assert stack.advance(3601)["fired"] == ["raced"]
+    assert ticks == [["raced"]]
+
+
 def test_the_ticker_starts_and_stops(stack):  # noqa: F811
     stack.clock.start_ticker(interval=60)
     assert any(thread.name == "oms-local-clock-ticker" for thread in threading.enumerate())
