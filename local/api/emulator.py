@@ -28,9 +28,14 @@ _BUILT_IN = {
     "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token"),
     "INVALID_API_KEY": (403, "Forbidden"),
     "THROTTLED": (429, "Too Many Requests"),
+    "REQUEST_TOO_LARGE": (413, "Request Too Long"),
     "API_CONFIGURATION_ERROR": (500, "Internal server error"),
     "DEFAULT_5XX": (502, "Internal server error"),
 }
+# API Gateway refuses a REST request body over 10 MB itself; Lambda refuses a synchronous invocation
+# whose event is over 6 MB, which API Gateway answers as a request too large.
+API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
+LAMBDA_MAX_EVENT = 6 * 1024 * 1024
 _DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 _PROXY_FIELDS = {"statusCode", "statusDescription", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 _CONTEXT_REF = re.compile(r"\$(!?)(\{)?context((?:\.[A-Za-z0-9_]+)+)(?(2)\})")
@@ -76,6 +81,8 @@ class ApiEmulator:
     ) -> HttpResponse:
         method, path = method.upper(), "/" + unquote(path).strip("/")
         context = self._context(method, path, headers, source_ip)
+        if len(body) > API_GATEWAY_MAX_BODY:
+            return self._gateway_response("REQUEST_TOO_LARGE", context, headers)
         found = self._match(path)
         by_method = self._routes[found[0]] if found else {}
         route = by_method.get(method) or by_method.get("ANY")
@@ -95,6 +102,8 @@ class ApiEmulator:
         if route.function is None:
             return self._gateway_response("API_CONFIGURATION_ERROR", context, headers)
         event = self._event(route, path, found[1], query, headers, body, context)
+        if len(json.dumps(event)) > LAMBDA_MAX_EVENT:
+            return self._gateway_response("REQUEST_TOO_LARGE", context, headers)
         try:
             answer = self._proxy_response(self._invoke(route.function, event), context)
         except Exception:  # any Lambda failure is API Gateway's 502, never the server's crash
