@@ -126,6 +126,11 @@ def _complete(method: str, operation: dict[str, Any], handler: Handler) -> None:
         extra |= _QUERY
     for status, description in extra.items():
         responses.setdefault(status, _error(description))
+    if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+        # A path value no route can hold (an encoded slash, a control character) is an unknown route,
+        # answered in the envelope whatever the route's own 404 is.
+        not_found = responses.setdefault("404", _error("not_found: no such route"))
+        not_found.setdefault("content", {}).setdefault("application/json", _error("")["content"]["application/json"])
     operation["security"] = [{handler.security: []}] if handler.security else []
 
 

@@ -6,6 +6,11 @@ from html import escape
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseContentModel,
+    OpenAPIResponseContentSchema,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
@@ -49,14 +54,23 @@ def feedback_page(token: str) -> Response[str]:
     )
 
 
+def _answer(description: str, model: type) -> OpenAPIResponse:
+    """A JSON answer for API clients, and a page for the feedback form's own submissions."""
+    page: OpenAPIResponseContentSchema = {
+        "schema": {"type": "string", "description": "the page a form submission lands on"}
+    }
+    json_answer: OpenAPIResponseContentModel = {"model": model}
+    return {"description": description, "content": {"application/json": json_answer, "text/html": page}}
+
+
 @app.post(
     "/feedback/<token>",
     summary="Give feedback: JSON or the page's form",
     responses={
-        201: {"description": "Stored", "content": {"application/json": {"model": FeedbackStored}}},
-        400: {"description": "validation_error", "content": {"application/json": {"model": ErrorEnvelope}}},
-        404: {"description": "invalid_token", "content": {"application/json": {"model": ErrorEnvelope}}},
-        409: {"description": "feedback_exists", "content": {"application/json": {"model": ErrorEnvelope}}},
+        201: _answer("Stored", FeedbackStored),
+        400: _answer("validation_error", ErrorEnvelope),
+        404: _answer("invalid_token", ErrorEnvelope),
+        409: _answer("feedback_exists", ErrorEnvelope),
     },
 )
 def give_feedback(token: str) -> Response[Any]:

@@ -25,6 +25,10 @@ class UnknownSku(DomainError):
     status, code = 422, "unknown_sku"
 
 
+class UndeliverableAddress(DomainError):
+    status, code = 422, "undeliverable_address"
+
+
 class IdempotencyConflict(DomainError):
     status, code = 409, "idempotency_conflict"
 

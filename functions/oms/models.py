@@ -7,8 +7,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonDict, JsonValue
 
+from oms import addresses
 from oms.countries import CODES
 from oms.settings import MerchantSettings
 from oms.statuses import BackorderPolicy, Fulfilment, OrderStatus, PartnerKind, ShipmentKind, ShipmentStatus
@@ -31,11 +41,31 @@ def _lines_of_text(value: str | None) -> str | None:
 _LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
 
 
+# The same rules as JSON Schema patterns, so the API document says what the validators refuse (a
+# pattern applies to strings only; lone surrogates cannot be written in one and are refused all the same).
+ONE_LINE_PATTERN = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+LINES_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
 OneLine = AfterValidator(_one_line)
-Text = Annotated[str, Field(min_length=1, max_length=200), OneLine]
-OptionalText = Annotated[str | None, Field(default=None, max_length=200), OneLine]
-# An integer the client must send as a JSON number: `true` and "2" are refused, not read as 1 and 2.
-Count = Annotated[int, Field(strict=True)]
+OneLineSchema = Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})
+Text = Annotated[str, Field(min_length=1, max_length=200), OneLine, OneLineSchema]
+OptionalText = Annotated[str | None, Field(default=None, max_length=200), OneLine, OneLineSchema]
+
+
+def _json_integer(value: object) -> object:
+    """An integer as JSON Schema means it: a number without a fraction (2 or 2.0); `true` and "2" are
+    refused, not read as 1 and 2."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON integer, not a boolean or a string")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInteger = BeforeValidator(_json_integer)
+Quantity = Annotated[int, Field(strict=True, ge=1, le=999), JsonInteger]
+Rating = Annotated[int, Field(strict=True, ge=1, le=5), JsonInteger]
+
+
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")]
 
 
@@ -45,8 +75,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+EmailAddress = Annotated[
+    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(addresses.well_formed)
+]
+
+
 class Customer(Strict):
-    email: EmailStr
+    email: EmailAddress
     name: Text
 
 
@@ -56,26 +91,34 @@ class Address(Strict):
     line2: OptionalText = None
     city: Text
     region: OptionalText = None
-    postal_code: Annotated[str, Field(min_length=1, max_length=20), OneLine]
-    country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")]
+    postal_code: Annotated[str, Field(min_length=1, max_length=20), OneLine, OneLineSchema]
+    country: Annotated[
+        str,
+        Field(
+            min_length=2,
+            max_length=2,
+            description="ISO 3166-1 alpha-2, upper case",
+            json_schema_extra={"enum": sorted(CODES)},
+        ),
+    ]
 
     @field_validator("country")
     @classmethod
     def _iso_country(cls, value: str) -> str:
-        if value.upper() not in CODES:
-            raise ValueError("must be an ISO 3166-1 alpha-2 country code")
-        return value.upper()
+        if value not in CODES:
+            raise ValueError("must be an ISO 3166-1 alpha-2 country code, in upper case")
+        return value
 
 
 class OrderLineIn(Strict):
     sku: Sku
-    quantity: Annotated[Count, Field(ge=1, le=999)]
+    quantity: Quantity
 
 
 class PlaceOrder(Strict):
     """The body of `POST /orders`."""
 
-    external_ref: Annotated[str, Field(min_length=1, max_length=100), OneLine]
+    external_ref: Annotated[str, Field(min_length=1, max_length=100), OneLine, OneLineSchema]
     customer: Customer
     shipping_address: Address
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=100)]
@@ -194,18 +237,34 @@ class RejectionReason(StrEnum):
 REJECTION_REASONS = tuple(RejectionReason)
 
 
+def _when(status: str, then: JsonDict) -> JsonDict:
+    return {"if": {"properties": {"status": {"const": status}}}, "then": then}
+
+
+_NON_EMPTY: JsonDict = {"type": "string", "minLength": 1}
+# What each status needs besides the fields every update has, as the validator below checks it.
+_BY_STATUS: list[JsonValue] = [
+    _when("SHIPPED", {"required": ["carrier", "tracking_number"],
+                      "properties": {"carrier": _NON_EMPTY, "tracking_number": _NON_EMPTY}}),
+    _when("REJECTED", {"required": ["reason"], "properties": {"reason": {"enum": [r.value for r in RejectionReason]}}}),
+    _when("EXCEPTION", {"required": ["reason"], "properties": {"reason": _NON_EMPTY}}),
+]  # fmt: skip
+
+
 class TrackingEvent(Strict):
     """The body of `POST /partners/{partner_id}/tracking`."""
 
-    event_id: Annotated[str, Field(min_length=1, max_length=128), OneLine]
-    shipment_id: Annotated[str, Field(min_length=1, max_length=128), OneLine]
+    model_config = ConfigDict(json_schema_extra={"allOf": _BY_STATUS})
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128), OneLine, OneLineSchema]
+    shipment_id: Annotated[str, Field(min_length=1, max_length=128), OneLine, OneLineSchema]
     status: TrackingStatus
     carrier: OptionalText = None
-    tracking_number: Annotated[str | None, Field(default=None, max_length=64), OneLine] = None
-    tracking_url: Annotated[str | None, Field(default=None, max_length=2048), OneLine] = None
+    tracking_number: Annotated[str | None, Field(default=None, max_length=64), OneLine, OneLineSchema] = None
+    tracking_url: Annotated[str | None, Field(default=None, max_length=2048), OneLine, OneLineSchema] = None
     occurred_at: datetime
     reason: Annotated[
-        RejectionReason | Annotated[str, Field(max_length=500), OneLine] | None,
+        RejectionReason | Annotated[str, Field(max_length=500), OneLine, OneLineSchema] | None,
         Field(default=None, description="REJECTED: a RejectionReason; EXCEPTION: what delays the shipment, free text"),
     ] = None
 
@@ -230,8 +289,12 @@ class PartnerShipmentsPage(BaseModel):
 
 
 class FeedbackIn(Strict):
-    rating: Annotated[Count, Field(ge=1, le=5)]
-    comment: Annotated[str | None, Field(default=None, max_length=2000), AfterValidator(_lines_of_text)] = None
+    rating: Rating
+    comment: Annotated[
+        str | None,
+        Field(default=None, max_length=2000, json_schema_extra={"pattern": LINES_PATTERN}),
+        AfterValidator(_lines_of_text),
+    ] = None
 
 
 class FeedbackStored(BaseModel):
@@ -264,7 +327,7 @@ class PartnerIn(Strict):
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
     kind: PartnerKind
     name: Text
-    email: EmailStr
+    email: EmailAddress
     secret: Annotated[str, Field(min_length=16, max_length=256)]
     webhook_url: Annotated[str | None, Field(default=None, max_length=2048)] = None
 

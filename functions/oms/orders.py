@@ -18,8 +18,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from botocore.exceptions import ClientError
 
-from oms import aws, clock, ids
-from oms.errors import IdempotencyConflict, OrderNotFound, RequestInProgress, UnknownSku
+from oms import addresses, aws, clock, ids
+from oms.errors import IdempotencyConflict, OrderNotFound, RequestInProgress, UndeliverableAddress, UnknownSku
 from oms.models import OrderAccepted, OrderView, PlaceOrder
 from oms.observability import logger, metrics
 from oms.records import OrderHeader, StoredLine
@@ -82,6 +82,12 @@ def _place(order: PlaceOrder) -> dict[str, Any]:
         raise UnknownSku(
             "Some SKUs are not in the catalogue.",
             [{"field": f"lines[{skus.index(s)}].sku", "message": f"unknown SKU {s}", "sku": s} for s in unknown],
+        )
+    refused = addresses.undeliverable(order.customer.email)
+    if refused:
+        raise UndeliverableAddress(
+            "OMS could not email this customer, so it does not take the order.",
+            [{"field": "customer.email", "message": refused}],
         )
     digest = body_hash(order)
     now = clock.iso()

@@ -29,7 +29,10 @@ app = resolver()
             "description": "idempotency_conflict or request_in_progress",
             "content": {"application/json": {"model": ErrorEnvelope}},
         },
-        422: {"description": "unknown_sku", "content": {"application/json": {"model": ErrorEnvelope}}},
+        422: {
+            "description": "unknown_sku, or undeliverable_address (the mail service refuses the customer's address)",
+            "content": {"application/json": {"model": ErrorEnvelope}},
+        },
     },
 )
 def place_order(

@@ -169,3 +169,20 @@ def test_a_feedback_rating_must_be_an_integer_in_json_and_a_digit_in_the_form(om
 
     assert (as_text.status, as_text.error_code) == (400, "validation_error")
     assert from_form.status == 404  # read as 5, then the token is checked
+
+
+def test_an_address_the_mail_service_cannot_take_is_refused_at_intake(oms: Scenario) -> None:
+    reserved = oms.place(customer={"email": "ada@shop.test", "name": "Ada"})
+    non_ascii_name = oms.place(customer={"email": "zoë@example.com", "name": "Zoë"})
+    not_an_address = oms.place(customer={"email": "ada-at-example.com", "name": "Ada"})
+
+    assert (reserved.status, reserved.error_code) == (422, "undeliverable_address")
+    assert (non_ascii_name.status, non_ascii_name.error_code) == (422, "undeliverable_address")
+    assert [d["field"] for d in non_ascii_name.json["error"]["details"]] == ["customer.email"]
+    assert (not_an_address.status, not_an_address.error_code) == (400, "validation_error")
+
+
+def test_a_country_is_an_upper_case_iso_code(oms: Scenario) -> None:
+    reply = oms.place(shipping_address={**ORDER["shipping_address"], "country": "gb"})
+
+    assert (reply.status, [d["field"] for d in reply.json["error"]["details"]]) == (400, ["shipping_address.country"])

@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from oms import aws
+from oms import addresses, aws
 from oms.errors import TransientError
 from oms.notifications.catalogue import EmailKind, render
 from oms.notifications.compose import context, recipient
@@ -28,7 +28,7 @@ def send(order: StoredOrder, kind: EmailKind, shipment_id: str | None = None, fe
         return False
     try:
         ctx, partner = context(order, shipment_id, feedback_url)
-        to = recipient(kind, order, partner)
+        to = addresses.ascii_form(recipient(kind, order, partner))
         rendered = render(kind, ctx)
         _deliver(to, rendered.subject, rendered.text, rendered.html, kind, order_id, shipment_id)
     except Exception as error:
