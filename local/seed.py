@@ -35,7 +35,11 @@ def api_key_kinds(seed: dict[str, Any]) -> dict[str, str]:
 
 @contextmanager
 def seeded_stack(
-    seed: dict[str, Any], base_url: str, template: dict[str, Any] | None = None, sleep_mode: str = "clock"
+    seed: dict[str, Any],
+    base_url: str,
+    template: dict[str, Any] | None = None,
+    sleep_mode: str = "clock",
+    executions: bool = True,
 ) -> Iterator[tuple[Any, dict[str, Any]]]:
     """The synthesized template on moto with the seed loaded: (LocalStack, template)."""
     # moto, boto3 and the CDK cost seconds to import: only the commands that run a stack pay for them.
@@ -46,7 +50,8 @@ def seeded_stack(
     from oms.seed import load_seed
 
     template = template or synthesized()
-    with local_stack(template, settings_overrides=settings_environment(seed, base_url), sleep_mode=sleep_mode) as stack:
+    environment = settings_environment(seed, base_url)
+    with local_stack(template, environment, sleep_mode=sleep_mode, executions=executions) as stack:
         # Clients, settings and secrets cached before the stack existed would point at nothing.
         aws.reset()
         settings.reload()

@@ -47,6 +47,8 @@ class Scenario:
     stack: LocalStack
     seed: dict[str, Any]
     api: ApiEmulator
+    # Off on the function tier: executions are recorded, never run; tests invoke the steps themselves.
+    executions: bool = True
     _events: int = field(default=0)
 
     # --- storefront -------------------------------------------------------------------------------
@@ -143,15 +145,41 @@ class Scenario:
         return self.stack.execution(order_id)
 
     def placed(self, **changes: Any) -> dict[str, Any]:
-        """Place an order and let its execution run until it waits on partners; the order as read back."""
+        """Place an order and take it to where it waits on partners; the order as read back.
+
+        On the workflow tier its execution runs; on the function tier each step's handler is
+        invoked as the state machine would invoke it."""
         reply = self.place(**changes)
         assert reply.status == 202, reply.body
-        self.settle()
-        return self.order(reply.json["order_id"])
+        order_id = reply.json["order_id"]
+        if self.executions:
+            self.settle()
+        else:
+            self.run_steps(order_id)
+        return self.order(order_id)
+
+    def run_steps(self, order_id: str) -> dict[str, Any]:
+        """Allocate, NotifyOutcome and each shipment's Dispatch, invoked directly; the allocation."""
+        allocation = dict(self.stack.invoke("allocate", {"order_id": order_id}))
+        self.stack.invoke("notify", {"order_id": order_id, "kind": allocation["email"]})
+        for shipment_id in allocation["shipment_ids"]:
+            task = {
+                "order_id": order_id,
+                "shipment_id": shipment_id,
+                "seen": "SENT",
+                "task_token": f"token-{shipment_id}",
+            }
+            self.stack.invoke("dispatch", task)
+        return allocation
 
 
 @contextmanager
-def scenario(template: dict[str, Any], seed: dict[str, Any] | None = None) -> Iterator[Scenario]:
+def scenario(
+    template: dict[str, Any], seed: dict[str, Any] | None = None, *, executions: bool = True
+) -> Iterator[Scenario]:
+    """OMS on moto with the seed loaded; with `executions` off, handlers only (the function tier)."""
     seed = Seed.model_validate(copy.deepcopy(seed or DEFAULT_SEED)).model_dump(mode="json")
-    with seeded_stack(seed, "http://127.0.0.1:3000", template, sleep_mode="instant") as (stack, _):
-        yield Scenario(stack=stack, seed=seed, api=ApiEmulator(template, api_key_kinds(seed), stack.invoke))
+    running = seeded_stack(seed, "http://127.0.0.1:3000", template, sleep_mode="instant", executions=executions)
+    with running as (stack, _):
+        api = ApiEmulator(template, api_key_kinds(seed), stack.invoke)
+        yield Scenario(stack=stack, seed=seed, api=api, executions=executions)

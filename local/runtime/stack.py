@@ -25,10 +25,11 @@ from oms import clock as oms_clock
 SETTLE_TIMEOUT_SECONDS = 30.0
 
 
-def moto_config() -> DefaultConfig:
-    """The mock_aws config the local stack needs: real ASL execution, Lambda through the runtime seam."""
+def moto_config(executions: bool = True) -> DefaultConfig:
+    """The mock_aws config the local stack needs: real ASL execution (unless `executions` is off, for
+    tests of one handler at a time), Lambda through the runtime seam."""
     return {
-        "stepfunctions": {"execute_state_machine": True},
+        "stepfunctions": {"execute_state_machine": executions},
         "lambda": {"use_docker": True},
         "core": {"reset_boto3_session": True},
     }
@@ -144,12 +145,16 @@ def local_stack(
     settings_overrides: Mapping[str, str] | None = None,
     code_paths: Iterable[Path] = (FUNCTIONS_DIR,),
     sleep_mode: str = "clock",
+    executions: bool = True,
 ) -> Iterator[LocalStack]:
-    """Open moto, start the stack on the template, and tear everything down (clock included) after."""
+    """Open moto, start the stack on the template, and tear everything down (clock included) after.
+
+    With `executions` off, a started execution is recorded but never runs: each handler is then
+    exercised on its own, the way the function tier tests it."""
     moto_fixes.apply_all()
     moto_fixes.set_sleep_mode(sleep_mode)
     moto_fixes.clear_recorded_sleeps()
-    with mock_aws(config=moto_config()):
+    with mock_aws(config=moto_config(executions)):
         stack = LocalStack.start(template, settings_overrides, code_paths)
         try:
             yield stack

@@ -56,21 +56,6 @@ def test_unknown_skus_are_named(oms: Scenario) -> None:
     assert [d["sku"] for d in reply.json["error"]["details"]] == ["NOPE-1"]
 
 
-def test_a_retried_post_makes_one_order_one_execution_one_email(oms: Scenario) -> None:
-    first = oms.place()
-    second = oms.place()
-    oms.settle()
-
-    assert second.status == 202
-    assert second.json == first.json
-    order_id = first.json["order_id"]
-    executions = oms.stack.client("stepfunctions").list_executions(
-        stateMachineArn=oms.stack.resources.state_machine_arn
-    )["executions"]
-    assert [e["name"] for e in executions] == [order_id]
-    assert len(oms.emails("order_confirmed")) == 1
-
-
 def test_the_same_external_ref_with_another_body_is_a_conflict(oms: Scenario) -> None:
     first = oms.place()
 

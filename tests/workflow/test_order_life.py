@@ -208,3 +208,18 @@ def test_a_transient_failure_is_retried_with_backoff_and_the_email_goes_once(oms
     assert order["status"] == "PROCESSING"
     assert 2 in moto_fixes.recorded_sleeps()
     assert oms.execution(order["order_id"])["status"] == "RUNNING"
+
+
+def test_a_retried_post_makes_one_order_one_execution_one_email(oms: Scenario) -> None:
+    first = oms.place()
+    second = oms.place()
+    oms.settle()
+
+    assert second.status == 202
+    assert second.json == first.json
+    order_id = first.json["order_id"]
+    executions = oms.stack.client("stepfunctions").list_executions(
+        stateMachineArn=oms.stack.resources.state_machine_arn
+    )["executions"]
+    assert [e["name"] for e in executions] == [order_id]
+    assert len(oms.emails("order_confirmed")) == 1
