@@ -111,6 +111,14 @@ def test_a_body_over_what_lambda_takes_is_413_in_the_envelope(oms_local: Client)
     assert (reply.status, reply.error_code) == (413, "payload_too_large")
 
 
+def test_a_body_over_api_gateways_limit_is_413_in_the_envelope(oms_local: Client) -> None:
+    big = b" " * (10 * 1024 * 1024 + 1)
+
+    reply = _send(oms_local, "POST", "/orders", big, {**STOREFRONT, "Content-Type": "application/json"})
+
+    assert (reply.status, reply.error_code) == (413, "payload_too_large")
+
+
 def test_a_body_over_what_oms_reads_is_413(oms_local: Client) -> None:
     big = b" " * (1024 * 1024 + 1) + json.dumps(_order()).encode()
 
