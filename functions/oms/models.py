@@ -2,82 +2,29 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import JsonDict, JsonValue
 
-from oms import addresses
-from oms.countries import CODES
+from oms.fields import (
+    LINES_PATTERN,
+    Country,
+    EmailAddress,
+    OneLine,
+    OneLineSchema,
+    OptionalText,
+    Quantity,
+    Rating,
+    Sku,
+    Strict,
+    Text,
+    lines_of_text,
+)
 from oms.settings import MerchantSettings
 from oms.statuses import BackorderPolicy, Fulfilment, OrderStatus, PartnerKind, ShipmentKind, ShipmentStatus
-
-
-def _one_line(value: str | None) -> str | None:
-    """Refuse control characters (a CR LF in a name could forge an email header) and lone surrogates."""
-    if value is not None and any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
-        raise ValueError("must not contain control characters or unpaired surrogates")
-    return value
-
-
-def _lines_of_text(value: str | None) -> str | None:
-    """Free text may break lines; other control characters and lone surrogates are refused."""
-    if value is not None:
-        _one_line(value.translate(_LINE_BREAKS))
-    return value
-
-
-_LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
-
-
-# The same rules as JSON Schema patterns, so the API document says what the validators refuse (a
-# pattern applies to strings only; lone surrogates cannot be written in one and are refused all the same).
-ONE_LINE_PATTERN = r"^[^\u0000-\u001F\u007F-\u009F]*$"
-LINES_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
-OneLine = AfterValidator(_one_line)
-OneLineSchema = Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})
-Text = Annotated[str, Field(min_length=1, max_length=200), OneLine, OneLineSchema]
-OptionalText = Annotated[str | None, Field(default=None, max_length=200), OneLine, OneLineSchema]
-
-
-def _json_integer(value: object) -> object:
-    """An integer as JSON Schema means it: a number without a fraction (2 or 2.0); `true` and "2" are
-    refused, not read as 1 and 2."""
-    if isinstance(value, bool | str):
-        raise ValueError("must be a JSON integer, not a boolean or a string")
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-JsonInteger = BeforeValidator(_json_integer)
-Quantity = Annotated[int, Field(strict=True, ge=1, le=999), JsonInteger]
-Rating = Annotated[int, Field(strict=True, ge=1, le=5), JsonInteger]
-
-
-Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")]
-
-
-class Strict(BaseModel):
-    """Unknown fields are refused: a misspelt `backorderPolicy` must not silently take the default."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-EmailAddress = Annotated[
-    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(addresses.well_formed)
-]
 
 
 class Customer(Strict):
@@ -92,22 +39,7 @@ class Address(Strict):
     city: Text
     region: OptionalText = None
     postal_code: Annotated[str, Field(min_length=1, max_length=20), OneLine, OneLineSchema]
-    country: Annotated[
-        str,
-        Field(
-            min_length=2,
-            max_length=2,
-            description="ISO 3166-1 alpha-2, upper case",
-            json_schema_extra={"enum": sorted(CODES)},
-        ),
-    ]
-
-    @field_validator("country")
-    @classmethod
-    def _iso_country(cls, value: str) -> str:
-        if value not in CODES:
-            raise ValueError("must be an ISO 3166-1 alpha-2 country code, in upper case")
-        return value
+    country: Country
 
 
 class OrderLineIn(Strict):
@@ -237,11 +169,13 @@ class RejectionReason(StrEnum):
 REJECTION_REASONS = tuple(RejectionReason)
 
 
+_NON_EMPTY: JsonDict = {"type": "string", "minLength": 1}
+
+
 def _when(status: str, then: JsonDict) -> JsonDict:
     return {"if": {"properties": {"status": {"const": status}}}, "then": then}
 
 
-_NON_EMPTY: JsonDict = {"type": "string", "minLength": 1}
 # What each status needs besides the fields every update has, as the validator below checks it.
 _BY_STATUS: list[JsonValue] = [
     _when("SHIPPED", {"required": ["carrier", "tracking_number"],
@@ -293,7 +227,7 @@ class FeedbackIn(Strict):
     comment: Annotated[
         str | None,
         Field(default=None, max_length=2000, json_schema_extra={"pattern": LINES_PATTERN}),
-        AfterValidator(_lines_of_text),
+        AfterValidator(lines_of_text),
     ] = None
 
 
@@ -351,10 +285,6 @@ class StockIn(Strict):
     on_hand: Annotated[int, Field(ge=0)]
 
 
-# The seed's settings are the merchant's settings: one model, in oms.settings.
-SeedSettings = MerchantSettings
-
-
 class ApiKeys(BaseModel):
     storefront: str = "local-storefront-key"
     admin: str = "local-admin-key"
@@ -365,4 +295,4 @@ class Seed(BaseModel):
     partners: list[PartnerIn] = Field(default_factory=list)
     products: list[ProductIn] = Field(default_factory=list)
     inventory: list[StockIn] = Field(default_factory=list)
-    settings: SeedSettings = Field(default_factory=SeedSettings)
+    settings: MerchantSettings = Field(default_factory=MerchantSettings)  # one model, in oms.settings

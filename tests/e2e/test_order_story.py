@@ -1,30 +1,21 @@
 """The foundation's story over HTTP, as a storefront, a partner and a customer live it."""
 
+import copy
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from local.cli import EXAMPLE_ORDER
 from tests.e2e.conftest import Client
 
 DAY = 24 * 3600
 
 
 def _order(**changes: Any) -> dict[str, Any]:
-    order = {
-        "external_ref": f"SHOP-{uuid.uuid4().hex[:10]}",
-        "customer": {"email": "ada@example.com", "name": "Ada Lovelace"},
-        "shipping_address": {
-            "name": "Ada Lovelace",
-            "line1": "12 St James's Sq",
-            "line2": None,
-            "city": "London",
-            "region": None,
-            "postal_code": "SW1Y 4JH",
-            "country": "GB",
-        },
-        "lines": [{"sku": "TEE-RED-M", "quantity": 1}],
-    }
+    """The CLI's example order, one unit, under a ref of its own (the session's stack is shared)."""
+    order = copy.deepcopy(EXAMPLE_ORDER)
+    order.update(external_ref=f"SHOP-{uuid.uuid4().hex[:10]}", lines=[{"sku": "TEE-RED-M", "quantity": 1}])
     order.update(changes)
     return order
 
