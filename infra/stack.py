@@ -73,3 +73,7 @@ class OmsStack(Stack):
             )
         )
         self.events.scheduler_role.grant_pass_role(schedule_followup)
+
+        # The key's id is what API Gateway puts in requestContext.identity.apiKeyId; the key depends on
+        # nothing, so the function referencing it closes no cycle.
+        self.functions["admin_api"].add_environment("ADMIN_API_KEY_ID", self.api.admin_key.key_id)

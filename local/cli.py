@@ -156,13 +156,17 @@ def resign(event: Any, seed: dict[str, Any]) -> Any:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    seed = json.loads(Path(args.file).read_text())
-    calls = [("PUT", f"/partners/{quote(p['id'], safe='')}", p) for p in seed.get("partners", [])]
-    calls += [("PUT", f"/products/{quote(p['sku'], safe='')}", p) for p in seed.get("products", [])]
-    calls += [
-        ("POST", "/inventory/adjustments", {k: s[k] for k in ("sku", "location", "on_hand")})
-        for s in seed.get("inventory", [])
-    ]
+    """Partners first (products name their vendors, stock its locations), then products, then stock."""
+    from pydantic import ValidationError
+
+    try:
+        seed = read_seed(args.file)
+    except (OSError, ValueError, ValidationError) as error:
+        print(f"oms seed: {args.file} is not a seed file: {error}", file=sys.stderr)
+        return 2
+    calls = [("PUT", f"/partners/{quote(p['id'], safe='')}", p) for p in seed["partners"]]
+    calls += [("PUT", f"/products/{quote(p['sku'], safe='')}", p) for p in seed["products"]]
+    calls += [("POST", "/inventory/adjustments", stock) for stock in seed["inventory"]]
     base = args.url.rstrip("/")
     for method, path, body in calls:
         request = urllib.request.Request(

@@ -32,6 +32,7 @@ HANDLERS = (
     Handler("orders_api.handler", "storefrontKey"),
     Handler("tracking.handler", "partnerSignature"),
     Handler("feedback.handler", None),
+    Handler("admin_api.handler", "adminKey"),
 )
 _DESCRIPTION = (
     "OMS takes storefront orders, reserves stock, splits them into shipments for the merchant's warehouse, "
@@ -71,7 +72,7 @@ _BODY = {
     "413": "payload_too_large: the body is larger than any request of this route",
     "415": "unsupported_media_type: the body is declared as something other than JSON",
 }
-_QUERY = {"400": "validation_error: a query parameter is not valid; details name it"}
+_PARAMETERS = {"400": "validation_error: a query or path parameter is not valid; details name it"}
 # Powertools documents its own validation answer; OMS answers 400 in its envelope instead.
 _FRAMEWORK_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
@@ -122,8 +123,11 @@ def _complete(method: str, operation: dict[str, Any], handler: Handler) -> None:
         extra |= _KEYED
     if method in ("post", "put", "patch"):
         extra |= _BODY
-    if any(p.get("in") == "query" for p in operation.get("parameters", [])):
-        extra |= _QUERY
+    parameters = operation.get("parameters", [])
+    if any(
+        p.get("in") == "query" or (p.get("in") == "path" and "maxLength" in p.get("schema", {})) for p in parameters
+    ):
+        extra |= _PARAMETERS
     for status, description in extra.items():
         responses.setdefault(status, _error(description))
     if any(p.get("in") == "path" for p in operation.get("parameters", [])):

@@ -46,7 +46,7 @@ def seeded_stack(
     from local.aws.synth import template as synthesized
     from local.runtime.stack import local_stack
     from oms import aws, settings
-    from oms.repository import catalog
+    from oms.repository import secrets
     from oms.seed import load_seed
 
     template = template or synthesized()
@@ -55,6 +55,6 @@ def seeded_stack(
         # Clients, settings and secrets cached before the stack existed would point at nothing.
         aws.reset()
         settings.reload()
-        catalog.forget_secrets()
+        secrets.forget()
         load_seed(seed)
         yield stack, template

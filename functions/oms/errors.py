@@ -53,6 +53,26 @@ class TokenRejected(DomainError):
     status, code = 404, "invalid_token"
 
 
+class Forbidden(DomainError):
+    """A valid API key of another party: the storefront's key on an admin route."""
+
+    status, code = 403, "forbidden"
+
+
+class SkuNotFound(UnknownSku):
+    """A SKU named in the path or body of an admin call that the catalogue lacks."""
+
+    status = 404
+
+
+class PartnerNotFound(DomainError):
+    status, code = 404, "partner_not_found"
+
+
+class BelowReserved(DomainError):
+    status, code = 409, "below_reserved"
+
+
 class TransientError(Exception):
     """Worth retrying as it is: a throttled or briefly unavailable dependency."""
 

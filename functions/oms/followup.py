@@ -14,8 +14,8 @@ from oms.models import FeedbackIn, FeedbackStored
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
 from oms.records import StoredOrder
-from oms.repository import catalog
 from oms.repository import orders as repo
+from oms.repository import secrets
 from oms.settings import settings
 from oms.statuses import SHIPPED_STATUSES, OrderState, OrderStatus
 from oms.views import status_of
@@ -87,7 +87,7 @@ def schedule(order_id: str) -> str | None:
 
 
 def _key() -> bytes:
-    return catalog.secret_value(settings().feedback_key_secret_arn).encode()
+    return secrets.secret_value(settings().feedback_key_secret_arn).encode()
 
 
 def request_feedback(order_id: str) -> bool:

@@ -73,6 +73,7 @@ class Settings(MerchantSettings):
     followup_function_arn: str = ""
     feedback_key_secret_arn: str = ""
     public_base_url: str = ""
+    admin_api_key_id: str = ""
 
 
 class MissingSettings(RuntimeError):

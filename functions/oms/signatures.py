@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 HEADER = "X-OMS-Signature"
 TOLERANCE_SECONDS = 300
@@ -28,11 +29,13 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={_mac(secret, body, timestamp)}"
 
 
-def verify(secret: str, body: bytes, header: str | None, now: float) -> None:
-    """Raise InvalidSignature unless `header` signs `body` with `secret` within the tolerance of `now`.
+def verify(secrets: str | Sequence[str], body: bytes, header: str | None, now: float) -> None:
+    """Raise InvalidSignature unless `header` signs `body` with one of `secrets` within the tolerance
+    of `now`.
 
     Several `v1=` values are accepted so a partner can sign with an old and a new secret while it
-    rotates; unknown schemes (`v0=`, ...) are ignored.
+    rotates, and several secrets so OMS accepts the previous one during a rotation's overlap; unknown
+    schemes (`v0=`, ...) are ignored.
     """
     if not header:
         raise InvalidSignature("missing signature")
@@ -51,8 +54,10 @@ def verify(secret: str, body: bytes, header: str | None, now: float) -> None:
     timestamp = int(timestamps[0])
     if abs(now - timestamp) > TOLERANCE_SECONDS:
         raise InvalidSignature("signature timestamp outside the tolerance")
-    expected = _mac(secret, body, timestamp).encode()
-    # Compare every candidate, so the time taken says nothing about which one matched.
-    matches = [hmac.compare_digest(expected, candidate.encode()) for candidate in macs]
+    expected = [
+        _mac(secret, body, timestamp).encode() for secret in ([secrets] if isinstance(secrets, str) else secrets)
+    ]
+    # Compare every pair, so the time taken says nothing about which one matched.
+    matches = [hmac.compare_digest(mac, candidate.encode()) for mac in expected for candidate in macs]
     if not any(matches):
         raise InvalidSignature("signature does not match")

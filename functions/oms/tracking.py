@@ -11,7 +11,7 @@ from oms.fulfilment.dispatch import resume
 from oms.models import PartnerShipmentsPage, PartnerShipmentView, TrackingEvent, TrackingStatus
 from oms.observability import logger, metrics
 from oms.records import StoredShipment
-from oms.repository import catalog
+from oms.repository import catalog, secrets
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
 from oms.repository.transactions import PartnerEventOutcome, apply_partner_event, partner_event_seen
@@ -43,12 +43,13 @@ class InvalidCursor(DomainError):
 
 
 def authenticate(partner_id: str, body: bytes, signature: str | None) -> None:
-    """401 for an unknown partner or a missing, wrong or stale signature; freshness is real time."""
-    secret = catalog.partner_secret(partner_id) if catalog.partner(partner_id) else None
-    if secret is None:
+    """401 for an unknown partner or a missing, wrong or stale signature; freshness is real time. During
+    a rotation's overlap the previous secret verifies too."""
+    accepted = secrets.accepted(partner_id) if catalog.partner(partner_id) else []
+    if not accepted:
         raise SignatureRejected("The request is not signed by a known partner.")
     try:
-        verify(secret, body, signature, now=time.time())
+        verify(accepted, body, signature, now=time.time())
     except InvalidSignature as error:
         raise SignatureRejected(f"The signature does not verify: {error}") from error
 

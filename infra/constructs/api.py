@@ -32,6 +32,14 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/partners/{partner_id}/shipments", "tracking", key_required=False),
     Route("GET", "/feedback/{token}", "feedback", key_required=False),
     Route("POST", "/feedback/{token}", "feedback", key_required=False),
+    # Admin routes: any key passes API Gateway; the function refuses all but the admin key.
+    Route("POST", "/inventory/receipts", "admin_api", key_required=True),
+    Route("POST", "/inventory/adjustments", "admin_api", key_required=True),
+    Route("GET", "/inventory/{sku}", "admin_api", key_required=True),
+    Route("PUT", "/products/{sku}", "admin_api", key_required=True),
+    Route("GET", "/products/{sku}", "admin_api", key_required=True),
+    Route("PUT", "/partners/{partner_id}", "admin_api", key_required=True),
+    Route("GET", "/partners/{partner_id}", "admin_api", key_required=True),
 )
 
 

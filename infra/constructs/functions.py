@@ -33,6 +33,7 @@ class Job:
     events: bool = False  # publishes domain events to the bus
     emails: bool = False
     partner_secrets: bool = False  # verifies partners' signatures
+    manages_partners: bool = False  # writes partners' secrets (creates them, rotates them)
     feedback_key: bool = False
     timeout: Duration = STEP_TIMEOUT
 
@@ -56,7 +57,10 @@ JOBS: tuple[Job, ...] = (
     Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
     # Compensation releases stock, marks the order FAILED and emails the customer.
     Job("compensate", inventory="rw", catalog="r", events=True, emails=True),
-)
+    # The admin API: stock counts and receipts (Idempotency-Key), products, partners and their secrets.
+    Job("admin_api", orders="", inventory="rw", catalog="rw", idempotency=True, manages_partners=True,
+        timeout=API_TIMEOUT),
+)  # fmt: skip
 
 
 class Functions(Construct):
@@ -163,6 +167,18 @@ class Functions(Construct):
         if job.partner_secrets:
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self._partner_secrets_arn])
+            )
+        if job.manages_partners:
+            # Reads the current value (a PUT of the same secret is no rotation), then creates or rotates it.
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "secretsmanager:GetSecretValue",
+                        "secretsmanager:CreateSecret",
+                        "secretsmanager:PutSecretValue",
+                    ],
+                    resources=[self._partner_secrets_arn],
+                )
             )
         if job.feedback_key:
             self._events.feedback_key.grant_read(function)

@@ -5,7 +5,8 @@ from typing import Any
 from tests.e2e.conftest import Client
 
 
-def _template_routes(template: dict[str, Any]) -> set[tuple[str, str, bool]]:
+def _template_routes(template: dict[str, Any]) -> set[tuple[str, str, bool, str]]:
+    """(method, path, key required, the key's party: the admin function's routes take the admin key)."""
     resources = template["Resources"]
     paths: dict[str, str] = {}
 
@@ -18,7 +19,12 @@ def _template_routes(template: dict[str, Any]) -> set[tuple[str, str, bool]]:
         return paths[logical_id]
 
     return {
-        (p["HttpMethod"], path_of(p["ResourceId"]["Ref"]), bool(p.get("ApiKeyRequired")))
+        (
+            p["HttpMethod"],
+            path_of(p["ResourceId"]["Ref"]),
+            bool(p.get("ApiKeyRequired")),
+            "admin" if "AdminApiFunction" in str(p.get("Integration", {}).get("Uri")) else "storefront",
+        )
         for r in resources.values()
         if r["Type"] == "AWS::ApiGateway::Method"
         for p in [r["Properties"]]
@@ -28,12 +34,13 @@ def _template_routes(template: dict[str, Any]) -> set[tuple[str, str, bool]]:
 
 def test_every_template_route_is_served_with_its_key_requirement(oms_local: Client, template: dict[str, Any]) -> None:
     routes = _template_routes(template)
-    assert ("POST", "/orders", True) in routes
+    assert ("POST", "/orders", True, "storefront") in routes
+    assert ("GET", "/inventory/{sku}", True, "admin") in routes
 
-    for method, path, key_required in routes:
+    for method, path, key_required, party in routes:
         concrete = path.replace("{order_id}", "ORD-X").replace("{partner_id}", "main-warehouse").replace("{token}", "t")
         without_key = oms_local.call(method, concrete, {} if method == "POST" else None, key=None)
-        with_key = oms_local.call(method, concrete, {} if method == "POST" else None)
+        with_key = oms_local.call(method, concrete, {} if method == "POST" else None, key=party)
         if key_required:
             assert (without_key.status, without_key.json["error"]["code"]) == (403, "forbidden"), path
             assert with_key.status != 403, path

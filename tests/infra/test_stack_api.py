@@ -12,6 +12,13 @@ ROUTES = {
     ("GET", "/partners/{partner_id}/shipments"): ("TrackingFunction", False),
     ("GET", "/feedback/{token}"): ("FeedbackFunction", False),
     ("POST", "/feedback/{token}"): ("FeedbackFunction", False),
+    ("POST", "/inventory/receipts"): ("AdminApiFunction", True),
+    ("POST", "/inventory/adjustments"): ("AdminApiFunction", True),
+    ("GET", "/inventory/{sku}"): ("AdminApiFunction", True),
+    ("PUT", "/products/{sku}"): ("AdminApiFunction", True),
+    ("GET", "/products/{sku}"): ("AdminApiFunction", True),
+    ("PUT", "/partners/{partner_id}"): ("AdminApiFunction", True),
+    ("GET", "/partners/{partner_id}"): ("AdminApiFunction", True),
 }
 
 

@@ -4,7 +4,7 @@ import pytest
 
 FOLDERS = (
     "place_order", "orders_api", "allocate", "notify", "dispatch", "tracking",
-    "schedule_followup", "followup", "feedback", "compensate",
+    "schedule_followup", "followup", "feedback", "compensate", "admin_api",
 )  # fmt: skip
 SHARED_ENVIRONMENT = {
     "ORDERS_TABLE": {"Ref": "OrdersTable"},
@@ -84,6 +84,7 @@ def test_every_function_gets_the_shared_environment(functions):
         ("tracking", set()),
         ("notify", set()),
         ("compensate", set()),
+        ("admin_api", {"ADMIN_API_KEY_ID"}),
     ],
 )
 def test_functions_get_only_their_own_extra_environment(functions, folder, extra):
@@ -161,7 +162,7 @@ def test_only_the_scheduler_role_is_passed_by_schedule_followup(policy_statement
     assert statement["Resource"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
 
 
-def test_only_place_order_may_touch_the_idempotency_records(policy_statements):
+def test_only_the_keyed_posts_may_touch_the_idempotency_records(policy_statements):
     writers = {
         folder
         for folder in FOLDERS
@@ -169,4 +170,4 @@ def test_only_place_order_may_touch_the_idempotency_records(policy_statements):
         if "IdempotencyTable" in str(statement["Resource"])
     }
 
-    assert writers == {"place_order"}
+    assert writers == {"place_order", "admin_api"}

@@ -186,40 +186,6 @@ def test_stopped_server_refuses_connections(stack, emulator):
         _call(running, "GET", "/_local/outbox")
 
 
-def test_oms_seed_loads_partners_then_products_then_stock_with_the_admin_key(server, emulator, tmp_path):
-    seed = tmp_path / "seed.json"
-    seed.write_text(
-        json.dumps(
-            {
-                "partners": [
-                    {
-                        "id": "main-warehouse",
-                        "kind": "WAREHOUSE",
-                        "name": "W",
-                        "email": "w@x.example",
-                        "secret": "0123456789abcdef",
-                    }
-                ],
-                "products": [{"sku": "TEE-RED-M", "name": "Red tee, M"}],
-                "inventory": [{"sku": "TEE-RED-M", "location": "main-warehouse", "on_hand": 10}],
-            }
-        )
-    )
-
-    assert main(["seed", "--url", server.url + "/", "--admin-key", "adm", str(seed)]) == 0
-
-    calls = [
-        (method, path, headers["X-Api-Key"], json.loads(body))
-        for method, path, _, headers, body, _ in emulator.requests
-    ]
-    assert [(method, path, key) for method, path, key, _ in calls] == [
-        ("PUT", "/partners/main-warehouse", "adm"),
-        ("PUT", "/products/TEE-RED-M", "adm"),
-        ("POST", "/inventory/adjustments", "adm"),
-    ]
-    assert calls[2][3] == {"sku": "TEE-RED-M", "location": "main-warehouse", "on_hand": 10}
-
-
 def test_oms_seed_says_clearly_when_the_server_has_no_admin_api(stack, tmp_path, capsys):
     class NoAdminRoutes:
         def handle(self, *args, **kwargs):

@@ -70,3 +70,11 @@ def test_a_rotating_partner_may_send_several_signatures_one_of_which_matches():
     old = sign("old-secret", BODY, NOW).split(",")[1]
     header = f"{old},{sign(SECRET, BODY, NOW)} , v0=legacy"
     verify(SECRET, BODY, header, now=NOW)
+
+
+def test_any_of_several_secrets_verifies_and_no_other() -> None:
+    header = sign("previous-secret", BODY, NOW)
+
+    verify(["current-secret", "previous-secret"], BODY, header, now=NOW)
+    with pytest.raises(InvalidSignature):
+        verify(["current-secret"], BODY, header, now=NOW)

@@ -11,6 +11,7 @@ from oms.fulfilment.common import load
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
 from oms.observability import logger, metrics
+from oms.repository import inventory
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
 from oms.repository.transactions import cancel_shipment
@@ -44,7 +45,8 @@ def _domain_errors(base: type[DomainError]) -> list[type[DomainError]]:
 
 
 def compensate(order_id: str, error: dict[str, Any] | None) -> None:
-    """Release the reservations of unshipped shipments, mark the order FAILED, tell the customer."""
+    """Release the reservations of unshipped shipments and the order's backorders, mark the order FAILED,
+    tell the customer."""
     found = repo.load(order_id)
     if found is None:
         # An execution started for an order that was never written holds nothing to give back.
@@ -60,6 +62,8 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
             {"status": ShipmentStatus.CANCELLED, "cancelled_at": now},
             release if shipment.holds_stock else [],
         )
+    # A failed order waits for nothing: its units leave the backorder queues.
+    inventory.clear_backorders(order_id, [line.sku for line in found.lines if line.backordered])
     if found.state != OrderState.FAILED:
         repo.set_header(order_id, {"state": OrderState.FAILED.value, "updated_at": now})
         detail = {"reason": public_reason(error)}

@@ -1,23 +1,14 @@
-"""Products and partners in the Catalog table; partner secrets in Secrets Manager."""
+"""Products and partners in the Catalog table; a partner's secret goes to Secrets Manager (`secrets`)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from oms import aws
 from oms.models import PartnerIn, ProductIn
 from oms.records import Partner, Product
-from oms.repository import keys
-from oms.repository.dynamo import db, error_code, from_item, to_item
+from oms.repository import keys, secrets
+from oms.repository.dynamo import db, from_item, to_item
 from oms.settings import settings
-
-_SECRET_TTL_SECONDS = 300
-_secret_cache: dict[str, tuple[float, str]] = {}
-_secret_lock = threading.Lock()
 
 
 def put_product(product: ProductIn) -> None:
@@ -26,13 +17,22 @@ def put_product(product: ProductIn) -> None:
     )
 
 
-def put_partner(partner: PartnerIn, rank: int) -> None:
-    """Store the partner, its secret apart: the table never holds a secret."""
-    record = partner.model_dump(mode="json", exclude={"secret"})
-    db().put_item(
-        TableName=settings().catalog_table, Item=to_item({**keys.partner(partner.id), **record, "rank": rank})
-    )
-    _store_secret(partner.id, partner.secret)
+def put_partner(partner: PartnerIn, rank: int | None = None) -> Partner:
+    """Store the partner, its secret apart: the table never holds a secret. Without a rank, a known
+    partner keeps its own and a new one comes after every other."""
+    if rank is None:
+        known = partners()
+        own = next((p.rank for p in known if p.id == partner.id), None)
+        rank = own if own is not None else max((p.rank for p in known), default=-1) + 1
+    record = {**partner.model_dump(mode="json", exclude={"secret"}), "rank": rank}
+    secrets.store_partner_secret(partner.id, partner.secret)
+    db().put_item(TableName=settings().catalog_table, Item=to_item({**keys.partner(partner.id), **record}))
+    return Partner.model_validate(record)
+
+
+def product(sku: str) -> Product | None:
+    item = db().get_item(TableName=settings().catalog_table, Key=to_item(keys.product(sku))).get("Item")
+    return Product.model_validate(from_item(item)) if item else None
 
 
 def products(skus: list[str]) -> dict[str, Product]:
@@ -70,57 +70,3 @@ def partners() -> list[Partner]:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     return sorted(items, key=lambda p: p.rank)
-
-
-def partner_secret(partner_id: str) -> str | None:
-    """The partner's signing secret, cached for five minutes so a rotation takes effect soon."""
-    now = time.monotonic()
-    cached = _secret_cache.get(partner_id)
-    if cached and now - cached[0] < _SECRET_TTL_SECONDS:
-        return cached[1]
-    try:
-        secret = aws.client("secretsmanager").get_secret_value(SecretId=_secret_name(partner_id))["SecretString"]
-    except ClientError as error:
-        if error_code(error) == "ResourceNotFoundException":
-            return None
-        raise
-    with _secret_lock:
-        _secret_cache[partner_id] = (now, secret)
-    return secret
-
-
-def secret_value(secret_id: str) -> str:
-    """A whole secret by id or ARN (the feedback-token key), cached like the partner secrets."""
-    now = time.monotonic()
-    cached = _secret_cache.get(secret_id)
-    if cached and now - cached[0] < _SECRET_TTL_SECONDS:
-        return cached[1]
-    secret = aws.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
-    with _secret_lock:
-        _secret_cache[secret_id] = (now, secret)
-    return secret
-
-
-def forget_secrets() -> None:
-    with _secret_lock:
-        _secret_cache.clear()
-
-
-def _secret_name(partner_id: str) -> str:
-    return f"{settings().partner_secret_prefix}{partner_id}"
-
-
-def _store_secret(partner_id: str, secret: str) -> None:
-    client = aws.client("secretsmanager")
-    try:
-        client.put_secret_value(SecretId=_secret_name(partner_id), SecretString=secret)
-    except ClientError as error:
-        if error_code(error) != "ResourceNotFoundException":
-            raise
-        client.create_secret(
-            Name=_secret_name(partner_id),
-            SecretString=secret,
-            Description=f"OMS signing secret of partner {partner_id}",
-        )
-    with _secret_lock:
-        _secret_cache.pop(partner_id, None)

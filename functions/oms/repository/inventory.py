@@ -5,8 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from botocore.exceptions import ClientError
+
 from oms.repository import keys
-from oms.repository.dynamo import db, query_all, to_item, value
+from oms.repository.dynamo import db, error_code, query_all, to_item, value
 from oms.settings import settings
 
 
@@ -27,17 +29,67 @@ def stock(skus: list[str]) -> dict[str, dict[str, dict[str, int]]]:
     return result
 
 
-def set_on_hand(sku: str, location: str, on_hand: int) -> None:
-    """A stocktake: the count becomes `on_hand`; what is reserved stays reserved."""
+def set_on_hand(sku: str, location: str, on_hand: int) -> bool:
+    """A stocktake: the count becomes `on_hand`; what is reserved stays reserved. False, and nothing
+    written, when more than `on_hand` is reserved there."""
+    try:
+        db().update_item(
+            TableName=settings().inventory_table,
+            Key=to_item(keys.stock(sku, location)),
+            UpdateExpression="SET on_hand = :n, available = :n - if_not_exists(reserved, :zero), "
+            "reserved = if_not_exists(reserved, :zero), sku = :sku, #loc = :loc",
+            ConditionExpression="attribute_not_exists(reserved) OR reserved <= :n",
+            ExpressionAttributeNames={"#loc": "location"},
+            ExpressionAttributeValues=to_item({":n": on_hand, ":zero": 0, ":sku": sku, ":loc": location}),
+        )
+    except ClientError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def receive(sku: str, location: str, quantity: int) -> None:
+    """Units received: `on_hand` and `available` grow by `quantity` in one update, `reserved` unchanged."""
     db().update_item(
         TableName=settings().inventory_table,
         Key=to_item(keys.stock(sku, location)),
-        UpdateExpression="SET on_hand = :n, available = :n - if_not_exists(reserved, :zero), "
-        "reserved = if_not_exists(reserved, :zero), sku = :sku, #loc = :loc",
-        ConditionExpression="attribute_not_exists(reserved) OR reserved <= :n",
+        UpdateExpression="SET on_hand = if_not_exists(on_hand, :zero) + :q, "
+        "available = if_not_exists(available, :zero) + :q, reserved = if_not_exists(reserved, :zero), "
+        "sku = :sku, #loc = :loc",
         ExpressionAttributeNames={"#loc": "location"},
-        ExpressionAttributeValues=to_item({":n": on_hand, ":zero": 0, ":sku": sku, ":loc": location}),
+        ExpressionAttributeValues=to_item({":q": quantity, ":zero": 0, ":sku": sku, ":loc": location}),
     )
+
+
+def _backorders(sku: str) -> list[dict[str, Any]]:
+    return query_all(
+        TableName=settings().inventory_table,
+        ConsistentRead=True,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :b)",
+        ExpressionAttributeValues={":pk": value(keys.sku_pk(sku)), ":b": value(keys.BACKORDER_PREFIX)},
+    )
+
+
+def backordered(sku: str) -> int:
+    """The units of `sku` that orders hold on backorder."""
+    return sum(int(item["quantity"]) for item in _backorders(sku))
+
+
+def backorder_item(sku: str, order_id: str, quantity: int, at: str) -> dict[str, Any]:
+    """The transaction item that queues an order's units of `sku` for stock, behind older backorders."""
+    item = {**keys.backorder(sku, at, order_id), "sku": sku, "order_id": order_id, "quantity": quantity, "at": at}
+    return {"Put": {"TableName": settings().inventory_table, "Item": to_item(item)}}
+
+
+def clear_backorders(order_id: str, skus: list[str]) -> None:
+    """Take an order out of the backorder queues of `skus`: it no longer waits for them."""
+    for sku in sorted(set(skus)):
+        for item in _backorders(sku):
+            if item["order_id"] == order_id:
+                db().delete_item(
+                    TableName=settings().inventory_table, Key=to_item({"PK": item["PK"], "SK": item["SK"]})
+                )
 
 
 def _update(sku: str, location: str, expression: str, condition: str | None, quantity: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@
 | partner event seen once            | Orders    | PK=PARTNER#<id>, SK=EVENT#<event_id>         | tracking |
 | a partner's shipments by status    | Orders    | GSI1: GSI1PK=PARTNER#<id>#<status>, GSI1SK=<sent_at>#<shipment_id> | tracking |
 | stock of a SKU at every location   | Inventory | PK=SKU#<sku>, SK begins_with LOC#            | allocate, tracking |
-| backorders of a SKU, oldest first  | Inventory | PK=SKU#<sku>, SK begins_with BACKORDER#      | receipts |
+| backorders of a SKU, oldest first  | Inventory | PK=SKU#<sku>, SK begins_with BACKORDER#      | allocate, compensate, admin_api |
 | a product / a partner              | Catalog   | PK=PRODUCT#<sku> / PARTNER#<id>, SK=same kind | all |
 """
 
@@ -75,6 +75,14 @@ def partner_shipment_index(partner_id: str, status: str, sent_at: str, shipment_
 
 def stock(sku: str, location: str) -> dict[str, str]:
     return {"PK": f"SKU#{sku}", "SK": f"LOC#{location}"}
+
+
+BACKORDER_PREFIX = "BACKORDER#"
+
+
+def backorder(sku: str, at: str, order_id: str) -> dict[str, str]:
+    """An order's units of `sku` waiting for stock since `at`: sorted oldest first within the SKU."""
+    return {"PK": f"SKU#{sku}", "SK": f"{BACKORDER_PREFIX}{at}#{order_id}"}
 
 
 def sku_pk(sku: str) -> str:

@@ -42,7 +42,8 @@ def commit_allocation(
     at: str,
 ) -> AllocationCommit:
     """Write one allocation round: the order's lines, the stock it reserves, the shipments that carry
-    it and its timeline entries, refused unless the order is still at the round it was read at."""
+    it, its units queued on backorder (per SKU, oldest first) and its timeline entries, refused unless
+    the order is still at the round it was read at."""
     items = [
         repo.header_update(
             order.order_id,
@@ -58,6 +59,7 @@ def commit_allocation(
     reserved = range(len(items), len(items) + len(reservations))
     items += [inventory.move_item(move) for move in reservations]
     items += [repo.shipment_put(shipment) for shipment in shipments]
+    items += [inventory.backorder_item(x.sku, order.order_id, x.backordered, at) for x in lines if x.backordered]
     items += [repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline]
     if len(items) > TRANSACTION_LIMIT:
         raise ValueError(

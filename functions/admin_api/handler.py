@@ -1,0 +1,141 @@
+"""The admin API: stock receipts and stocktakes, a SKU's inventory, products and partners (admin key)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from oms import admin, stock
+from oms.admin_models import InventoryView, PartnerView, StockAdjustment, StockReceipt
+from oms.errors import DomainError
+from oms.http import proxy_problem, resolve, resolver
+from oms.models import ErrorEnvelope, PartnerIn, ProductIn
+from oms.observability import logger, metrics, tracer
+from oms.settings import requires
+
+app = resolver()
+SkuPath = Annotated[str, Path(max_length=64)]
+PartnerPath = Annotated[str, Path(max_length=64)]
+
+
+def _answer(description: str, model: type[BaseModel] = ErrorEnvelope) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+_INVENTORY = _answer("The SKU's inventory", InventoryView)
+_STOCK_ERRORS: dict[int, OpenAPIResponse] = {
+    400: _answer(
+        "validation_error: the body, a drop-shipped SKU, or a location that is not a warehouse or third party"
+    ),
+    404: _answer("unknown_sku: the SKU is not in the catalogue"),
+}
+
+
+@app.post(
+    "/inventory/receipts",
+    summary="Receive stock at a location",
+    responses={
+        200: _INVENTORY,
+        **_STOCK_ERRORS,
+        409: _answer("idempotency_conflict or request_in_progress"),
+    },
+)
+def receive(
+    receipt: Annotated[StockReceipt, Body()],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
+) -> InventoryView:
+    return stock.receive(receipt, idempotency_key=idempotency_key, lambda_context=app.lambda_context)
+
+
+@app.post(
+    "/inventory/adjustments",
+    summary="Set a location's count (stocktake)",
+    responses={
+        200: _INVENTORY,
+        **_STOCK_ERRORS,
+        409: _answer("below_reserved: more units are reserved there than counted"),
+    },
+)
+def adjust(adjustment: Annotated[StockAdjustment, Body()]) -> InventoryView:
+    return stock.adjust(adjustment)
+
+
+@app.get(
+    "/inventory/<sku>",
+    summary="A SKU's stock at every location and its backordered units",
+    responses={200: _INVENTORY, 404: _answer("unknown_sku")},
+)
+def inventory(sku: SkuPath) -> InventoryView:
+    return stock.view(sku)
+
+
+@app.put(
+    "/products/<sku>",
+    summary="Create or replace a product",
+    responses={
+        200: _answer("The product as stored", ProductIn),
+        400: _answer(
+            "validation_error: the body, a path naming another SKU, or a drop-shipped product whose vendor_id "
+            "is not a VENDOR partner"
+        ),
+    },
+)
+def put_product(sku: SkuPath, product: Annotated[ProductIn, Body()]) -> ProductIn:
+    return admin.put_product(sku, product)
+
+
+@app.get(
+    "/products/<sku>",
+    summary="Read a product",
+    responses={
+        200: _answer("The product", ProductIn),
+        404: _answer("unknown_sku"),
+    },
+)
+def get_product(sku: SkuPath) -> ProductIn:
+    return admin.product(sku)
+
+
+@app.put(
+    "/partners/<partner_id>",
+    summary="Create or replace a partner (the secret is write-only)",
+    description="A changed secret becomes current at once; the previous one keeps verifying signatures for "
+    "24 hours after the change, so a partner can switch without a refused request.",
+    responses={
+        200: _answer("The partner, without its secret", PartnerView),
+        400: _answer("validation_error: the body, or a path naming another partner"),
+    },
+)
+def put_partner(partner_id: PartnerPath, partner: Annotated[PartnerIn, Body()]) -> PartnerView:
+    return admin.put_partner(partner_id, partner)
+
+
+@app.get(
+    "/partners/<partner_id>",
+    summary="Read a partner (without its secret)",
+    responses={
+        200: _answer("The partner", PartnerView),
+        404: _answer("partner_not_found"),
+    },
+)
+def get_partner(partner_id: PartnerPath) -> PartnerView:
+    return admin.partner(partner_id)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@requires("inventory_table", "catalog_table", "idempotency_table", "admin_api_key_id")
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    # Any key of the usage plan passes API Gateway: the admin key is told apart here, before anything is read.
+    identity = (event.get("requestContext") or {}).get("identity") or {}
+    try:
+        admin.check_key(identity.get("apiKeyId"))
+    except DomainError as refused:
+        return proxy_problem(refused)
+    return resolve(app, event, context)

@@ -1,0 +1,54 @@
+"""Pydantic models of the admin API: stock receipts and counts, a SKU's inventory, a partner as shown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from oms.models import EmailAddress, JsonInteger, Sku, Strict
+from oms.statuses import PartnerKind
+
+PartnerId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
+# Bounds far above any shelf keep every count a number DynamoDB stores exactly.
+Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000), JsonInteger]
+Received = Annotated[int, Field(strict=True, ge=1, le=1_000_000), JsonInteger]
+
+
+class StockReceipt(Strict):
+    """Units that arrived at a location: its `on_hand` and `available` grow by `quantity`."""
+
+    sku: Sku
+    location: PartnerId
+    quantity: Received
+
+
+class StockAdjustment(Strict):
+    """A stocktake: the units counted at a location become its `on_hand`."""
+
+    sku: Sku
+    location: PartnerId
+    on_hand: Count
+
+
+class LocationStock(BaseModel):
+    location: str
+    on_hand: int = Field(description="units at the location")
+    reserved: int = Field(description="allocated to orders and not yet shipped")
+    available: int = Field(description="on_hand - reserved")
+
+
+class InventoryView(BaseModel):
+    sku: str
+    locations: list[LocationStock] = Field(description="none for a drop-shipped SKU")
+    backordered: int = Field(description="units of the SKU that orders hold on backorder")
+
+
+class PartnerView(BaseModel):
+    """A partner as the admin API shows it: everything but its secret, which is write-only."""
+
+    id: str
+    kind: PartnerKind
+    name: str
+    email: EmailAddress
+    webhook_url: str | None = None

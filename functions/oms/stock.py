@@ -1,0 +1,117 @@
+"""Stock as the admin API moves it: receipts (once per Idempotency-Key), stocktakes, a SKU's inventory."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from oms import aws
+from oms.admin_models import InventoryView, LocationStock, StockAdjustment, StockReceipt
+from oms.errors import BelowReserved, IdempotencyConflict, RequestInProgress, SkuNotFound
+from oms.http import InvalidRequest
+from oms.records import Product
+from oms.repository import catalog, inventory
+from oms.repository.dynamo import retried
+from oms.settings import settings
+from oms.statuses import LOCATION_KINDS, Fulfilment
+
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+def view(sku: str) -> InventoryView:
+    """Each location's counts (none for a drop-shipped SKU) and the units orders hold on backorder."""
+    product = _product(sku)
+    counts = inventory.stock([sku])[sku] if product.fulfillment == Fulfilment.STOCKED else {}
+    return InventoryView(
+        sku=sku,
+        locations=[LocationStock(location=location, **counts[location]) for location in sorted(counts)],
+        backordered=inventory.backordered(sku),
+    )
+
+
+def adjust(adjustment: StockAdjustment) -> InventoryView:
+    """A stocktake; 409 below_reserved when fewer units are counted than orders hold there."""
+    _stocked_at(adjustment.sku, adjustment.location)
+    if not retried(lambda: inventory.set_on_hand(adjustment.sku, adjustment.location, adjustment.on_hand)):
+        reserved = inventory.stock([adjustment.sku])[adjustment.sku][adjustment.location]["reserved"]
+        raise BelowReserved(
+            f"{reserved} units of {adjustment.sku} are reserved at {adjustment.location}; "
+            f"a count of {adjustment.on_hand} cannot be right while they are there.",
+            [{"field": "on_hand", "message": f"must be at least {reserved}, what is reserved there"}],
+        )
+    return view(adjustment.sku)
+
+
+def receive(receipt: StockReceipt, idempotency_key: str | None = None, lambda_context: Any = None) -> InventoryView:
+    """Add received units; with an Idempotency-Key, the same receipt sent again adds them once."""
+    if not idempotency_key:
+        return _receive(receipt)
+    keyed = _keyed_receive()
+    if lambda_context is not None:
+        _idempotency_config().register_lambda_context(lambda_context)
+    try:
+        result = keyed(request={"key": idempotency_key, "receipt": receipt.model_dump(mode="json")})
+    except IdempotencyValidationError as error:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was used with another body.",
+            [{"field": "Idempotency-Key", "message": "used before with another body"}],
+        ) from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise RequestInProgress("The same receipt is still being recorded; retry shortly.") from error
+    return InventoryView.model_validate(result)
+
+
+@cache
+def _idempotency_config() -> IdempotencyConfig:
+    return IdempotencyConfig(
+        event_key_jmespath="key", payload_validation_jmespath="receipt", expires_after_seconds=IDEMPOTENCY_SECONDS
+    )
+
+
+@cache
+def _keyed_receive() -> Any:
+    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=aws.client("dynamodb"))
+
+    @idempotent_function(data_keyword_argument="request", config=_idempotency_config(), persistence_store=store)
+    def keyed(request: dict[str, Any]) -> dict[str, Any]:
+        return _receive(StockReceipt.model_validate(request["receipt"])).model_dump(mode="json")
+
+    return keyed
+
+
+def _receive(receipt: StockReceipt) -> InventoryView:
+    _stocked_at(receipt.sku, receipt.location)
+    retried(lambda: inventory.receive(receipt.sku, receipt.location, receipt.quantity))
+    return view(receipt.sku)
+
+
+def _product(sku: str) -> Product:
+    product = catalog.product(sku)
+    if product is None:
+        raise SkuNotFound(f"{sku} is not in the catalogue.", [{"field": "sku", "message": f"unknown SKU {sku}"}])
+    return product
+
+
+def _stocked_at(sku: str, location: str) -> None:
+    """A stock count belongs to a stocked SKU at a warehouse or third party; 404 or 400 otherwise."""
+    if _product(sku).fulfillment != Fulfilment.STOCKED:
+        raise InvalidRequest(
+            f"{sku} is drop-shipped: its vendor holds the stock, not OMS.",
+            [{"field": "sku", "message": "is a DROPSHIP product"}],
+        )
+    partner = catalog.partner(location)
+    if partner is None or partner.kind not in LOCATION_KINDS:
+        raise InvalidRequest(
+            f"{location} is not a warehouse or third party.",
+            [{"field": "location", "message": "must name a WAREHOUSE or THIRD_PARTY partner"}],
+        )
