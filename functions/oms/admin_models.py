@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from oms.models import EmailAddress, JsonInteger, Sku, Strict
+from oms.fields import EmailAddress, JsonInteger, Sku, Strict
 from oms.statuses import PartnerKind
 
 PartnerId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
