@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from botocore.exceptions import ClientError
 
 from oms import addresses, aws, clock, ids
-from oms.errors import IdempotencyConflict, OrderNotFound, RequestInProgress, UndeliverableAddress, UnknownSku
+from oms.errors import IdempotencyConflict, OrderNotFound, UndeliverableAddress, UnknownSku
+from oms.idempotency import OncePerKey
 from oms.models import OrderAccepted, OrderView, PlaceOrder
 from oms.observability import logger, metrics
 from oms.records import OrderHeader, StoredLine
@@ -28,8 +19,6 @@ from oms.repository import orders as repo
 from oms.settings import settings
 from oms.statuses import OrderState, OrderStatus
 from oms.views import order_view
-
-IDEMPOTENCY_SECONDS = 24 * 3600
 
 
 def body_hash(order: PlaceOrder) -> str:
@@ -41,37 +30,8 @@ def place(order: PlaceOrder, idempotency_key: str | None = None, lambda_context:
     """Accept an order once: the same external_ref (or Idempotency-Key) and body answer the same 202."""
     if not idempotency_key:
         return OrderAccepted.model_validate(_place(order))
-    keyed = _keyed_place()
-    if lambda_context is not None:
-        _idempotency_config().register_lambda_context(lambda_context)
-    try:
-        result = keyed(request={"key": idempotency_key, "order": order.model_dump(mode="json")})
-    except IdempotencyValidationError as error:
-        raise IdempotencyConflict(
-            "This Idempotency-Key was used with another body.",
-            [{"field": "Idempotency-Key", "message": "used before with another body"}],
-        ) from error
-    except IdempotencyAlreadyInProgressError as error:
-        raise RequestInProgress("The same request is still being accepted; retry shortly.") from error
-    return OrderAccepted.model_validate(result)
-
-
-@cache
-def _idempotency_config() -> IdempotencyConfig:
-    return IdempotencyConfig(
-        event_key_jmespath="key", payload_validation_jmespath="order", expires_after_seconds=IDEMPOTENCY_SECONDS
-    )
-
-
-@cache
-def _keyed_place() -> Any:
-    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=aws.client("dynamodb"))
-
-    @idempotent_function(data_keyword_argument="request", config=_idempotency_config(), persistence_store=store)
-    def keyed(request: dict[str, Any]) -> dict[str, Any]:
-        return _place(PlaceOrder.model_validate(request["order"]))
-
-    return keyed
+    accepted = _PLACE_ONCE(idempotency_key, order.model_dump(mode="json"), lambda_context)
+    return OrderAccepted.model_validate(accepted)
 
 
 def _place(order: PlaceOrder) -> dict[str, Any]:
@@ -135,3 +95,11 @@ def view(order_id: str) -> OrderView:
     if order is None:
         raise OrderNotFound(f"No order {order_id}.")
     return order_view(order)
+
+
+_PLACE_ONCE = OncePerKey(
+    "place_order",
+    "order",
+    lambda order: _place(PlaceOrder.model_validate(order)),
+    "The same request is still being accepted; retry shortly.",
+)

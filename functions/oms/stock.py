@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
-
-from oms import aws
 from oms.admin_models import InventoryView, LocationStock, StockAdjustment, StockReceipt
-from oms.errors import BelowReserved, IdempotencyConflict, RequestInProgress, SkuNotFound
+from oms.errors import BelowReserved, SkuNotFound
 from oms.http import InvalidRequest
+from oms.idempotency import OncePerKey
 from oms.records import Product
 from oms.repository import catalog, inventory
 from oms.repository.dynamo import retried
-from oms.settings import settings
 from oms.statuses import LOCATION_KINDS, Fulfilment
-
-IDEMPOTENCY_SECONDS = 24 * 3600
 
 
 def view(sku: str) -> InventoryView:
@@ -56,37 +42,7 @@ def receive(receipt: StockReceipt, idempotency_key: str | None = None, lambda_co
     """Add received units; with an Idempotency-Key, the same receipt sent again adds them once."""
     if not idempotency_key:
         return _receive(receipt)
-    keyed = _keyed_receive()
-    if lambda_context is not None:
-        _idempotency_config().register_lambda_context(lambda_context)
-    try:
-        result = keyed(request={"key": idempotency_key, "receipt": receipt.model_dump(mode="json")})
-    except IdempotencyValidationError as error:
-        raise IdempotencyConflict(
-            "This Idempotency-Key was used with another body.",
-            [{"field": "Idempotency-Key", "message": "used before with another body"}],
-        ) from error
-    except IdempotencyAlreadyInProgressError as error:
-        raise RequestInProgress("The same receipt is still being recorded; retry shortly.") from error
-    return InventoryView.model_validate(result)
-
-
-@cache
-def _idempotency_config() -> IdempotencyConfig:
-    return IdempotencyConfig(
-        event_key_jmespath="key", payload_validation_jmespath="receipt", expires_after_seconds=IDEMPOTENCY_SECONDS
-    )
-
-
-@cache
-def _keyed_receive() -> Any:
-    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table, boto3_client=aws.client("dynamodb"))
-
-    @idempotent_function(data_keyword_argument="request", config=_idempotency_config(), persistence_store=store)
-    def keyed(request: dict[str, Any]) -> dict[str, Any]:
-        return _receive(StockReceipt.model_validate(request["receipt"])).model_dump(mode="json")
-
-    return keyed
+    return InventoryView.model_validate(_RECEIVE_ONCE(idempotency_key, receipt.model_dump(mode="json"), lambda_context))
 
 
 def _receive(receipt: StockReceipt) -> InventoryView:
@@ -115,3 +71,11 @@ def _stocked_at(sku: str, location: str) -> None:
             f"{location} is not a warehouse or third party.",
             [{"field": "location", "message": "must name a WAREHOUSE or THIRD_PARTY partner"}],
         )
+
+
+_RECEIVE_ONCE = OncePerKey(
+    "receive_stock",
+    "receipt",
+    lambda receipt: _receive(StockReceipt.model_validate(receipt)).model_dump(mode="json"),
+    "The same receipt is still being recorded; retry shortly.",
+)

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.scenario import Scenario
+from tests.scenario import ORDER, Scenario
 
 TEE = "TEE-RED-M"
 
@@ -132,6 +132,17 @@ def test_a_retried_receipt_with_its_idempotency_key_adds_once(oms: Scenario) -> 
     assert again.json == first.json
     assert _at(_inventory(oms), "east-3pl")["on_hand"] == 10
     assert (other.status, other.error_code) == (409, "idempotency_conflict")
+
+
+def test_one_idempotency_key_on_a_receipt_and_an_order_keeps_them_apart(oms: Scenario) -> None:
+    key = {"Idempotency-Key": "shared-0001"}
+
+    receipt = oms.request("POST", "/inventory/receipts", {"sku": TEE, "location": "east-3pl", "quantity": 1},
+                          key="admin", headers=key)  # fmt: skip
+    order = oms.request("POST", "/orders", ORDER, headers=key)
+
+    assert (receipt.status, order.status) == (200, 202)
+    assert order.json["status"] == "PLACED"
 
 
 @pytest.mark.parametrize("route", ["receipts", "adjustments"])
