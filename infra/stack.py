@@ -56,11 +56,12 @@ class OmsStack(Stack):
         followup.add_environment("PUBLIC_BASE_URL", self.api.base_url)
         self.events.allow_followup(followup)
 
-        schedule_followup = self.functions["schedule_followup"]
-        schedule_followup.add_environment("SCHEDULE_GROUP_NAME", self.events.schedule_group_name)
-        schedule_followup.add_environment("SCHEDULER_ROLE_ARN", self.events.scheduler_role.role_arn)
-        schedule_followup.add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
-        schedule_followup.add_to_role_policy(
+        # The partner's update that ships or delivers the order's last units sets its feedback schedule.
+        tracking = self.functions["tracking"]
+        tracking.add_environment("SCHEDULE_GROUP_NAME", self.events.schedule_group_name)
+        tracking.add_environment("SCHEDULER_ROLE_ARN", self.events.scheduler_role.role_arn)
+        tracking.add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
+        tracking.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule"],
                 resources=[
@@ -72,7 +73,7 @@ class OmsStack(Stack):
                 ],
             )
         )
-        self.events.scheduler_role.grant_pass_role(schedule_followup)
+        self.events.scheduler_role.grant_pass_role(tracking)
 
         # The key's id is what API Gateway puts in requestContext.identity.apiKeyId; the key depends on
         # nothing, so the function referencing it closes no cycle.

@@ -50,6 +50,7 @@ class Scenario:
     # Off on the function tier: executions are recorded, never run; tests invoke the steps themselves.
     executions: bool = True
     _events: int = field(default=0)
+    _rounds: int = field(default=0)
 
     # --- storefront -------------------------------------------------------------------------------
 
@@ -159,17 +160,17 @@ class Scenario:
         return self.order(order_id)
 
     def run_steps(self, order_id: str) -> dict[str, Any]:
-        """Allocate, NotifyOutcome and each shipment's Dispatch, invoked directly; the allocation."""
+        """One allocation round as the state machine runs it, each step invoked directly: Allocate,
+        NotifyOutcome, DispatchAndWait; the round's allocation."""
         allocation = dict(self.stack.invoke("allocate", {"order_id": order_id}))
         self.stack.invoke("notify", {"order_id": order_id, "kind": allocation["email"]})
-        for shipment_id in allocation["shipment_ids"]:
-            task = {
-                "order_id": order_id,
-                "shipment_id": shipment_id,
-                "seen": "SENT",
-                "task_token": f"token-{shipment_id}",
-            }
-            self.stack.invoke("dispatch", task)
+        self._rounds += 1
+        task = {
+            "order_id": order_id,
+            "shipment_ids": allocation["shipment_ids"],
+            "task_token": f"token-{order_id}-{self._rounds}",
+        }
+        self.stack.invoke("dispatch", task)
         return allocation
 
 

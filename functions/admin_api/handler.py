@@ -130,7 +130,7 @@ def get_partner(partner_id: PartnerPath) -> PartnerView:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@requires("inventory_table", "catalog_table", "idempotency_table", "admin_api_key_id")
+@requires("orders_table", "inventory_table", "catalog_table", "idempotency_table", "admin_api_key_id")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     # Any key of the usage plan passes API Gateway: the admin key is told apart here, before anything is read.
     identity = (event.get("requestContext") or {}).get("identity") or {}

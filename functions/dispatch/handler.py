@@ -1,4 +1,5 @@
-"""State `Dispatch` (.waitForTaskToken): send the partner its request once and park the token."""
+"""State `DispatchAndWait` (.waitForTaskToken): send the round's shipments once, park the token until the
+order's path changes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oms.fulfilment.dispatch import dispatch
 from oms.observability import logger, metrics, tracer
 from oms.settings import requires
-from oms.steps import DispatchOutput, DispatchStep
+from oms.steps import DispatchStep
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -18,6 +19,6 @@ from oms.steps import DispatchOutput, DispatchStep
 @requires("orders_table", "catalog_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = DispatchStep.model_validate(event)
-    logger.append_keys(order_id=step.order_id, shipment_id=step.shipment_id)
-    dispatch(step.order_id, step.shipment_id, step.seen, step.task_token)
-    return DispatchOutput(shipment_id=step.shipment_id).model_dump(mode="json")
+    logger.append_keys(order_id=step.order_id)
+    dispatch(step.order_id, step.shipment_ids, step.task_token)
+    return {"shipment_ids": step.shipment_ids}

@@ -1,4 +1,4 @@
-"""States `NotifyOutcome` and `NotifyShipment`: send the emails due, each once."""
+"""State `NotifyOutcome`: send the email an allocation round owes the customer, once."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oms.fulfilment.notify import notify_outcome, notify_shipment
+from oms.fulfilment.notify import notify_outcome
 from oms.observability import logger, metrics, tracer
 from oms.settings import requires
 from oms.steps import NotifyOutput, NotifyStep
@@ -19,10 +19,4 @@ from oms.steps import NotifyOutput, NotifyStep
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = NotifyStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)
-    if step.shipment_id:
-        sent = notify_shipment(step.order_id, step.shipment_id)
-    elif step.kind:
-        sent = notify_outcome(step.order_id, step.kind)
-    else:
-        raise ValueError("notify needs a kind or a shipment_id")
-    return NotifyOutput(sent=sent).model_dump(mode="json")
+    return NotifyOutput(sent=notify_outcome(step.order_id, step.kind) if step.kind else []).model_dump(mode="json")

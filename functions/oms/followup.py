@@ -56,9 +56,13 @@ def _load(order_id: str) -> StoredOrder:
     return order
 
 
-def schedule(order_id: str) -> str | None:
+# The order statuses that fix when to ask for feedback (`feedback_due`).
+SCHEDULED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+
+
+def schedule(order: StoredOrder) -> str | None:
     """Create or move the order's one feedback schedule; it deletes itself after it fires."""
-    order = _load(order_id)
+    order_id = order.order_id
     due = feedback_due(order)
     if due is None or order.email_sent(EmailKind.FEEDBACK_REQUEST):
         return None

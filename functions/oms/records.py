@@ -3,6 +3,7 @@ partners and products. `oms.repository` reads and writes them; nothing here know
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,8 +28,21 @@ class Record(BaseModel):
 class StoredLine(Record):
     sku: str
     quantity: int
+    # Units waiting for an allocation round: for stock (queued since `waiting_since`), or to be sent
+    # elsewhere after a partner's rejection (`rerouting` of them, which the execution's next round takes).
     backordered: int = 0
     cancelled: int = 0
+    rerouting: int = 0
+    waiting_since: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueChange:
+    """An order's place in one SKU's backorder queue: kept with `quantity` units, or left (quantity 0)."""
+
+    sku: str
+    since: str
+    quantity: int
 
 
 class StoredShipment(Record):
@@ -41,7 +55,6 @@ class StoredShipment(Record):
     lines: list[ShipmentLine]
     sent_at: str
     requested_at: str | None = None
-    task_token: str | None = None
     exception: ShipmentException | None = None
     carrier: str | None = None
     tracking_number: str | None = None
@@ -81,6 +94,10 @@ class OrderHeader(Record):
     state: OrderState = OrderState.PLACED
     allocation_round: int = 0
     shipment_count: int = 0
+    # Partners that rejected this order's units: no later round sends them any.
+    excluded_partners: list[str] = Field(default_factory=list)
+    # The task token the order's execution waits on between allocation rounds.
+    wake_token: str | None = None
     backorder_policy: BackorderPolicy
     customer: Customer
     shipping_address: Address

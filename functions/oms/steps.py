@@ -8,8 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from oms.statuses import ShipmentStatus
-
 
 class Step(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -31,14 +29,14 @@ class OrderStep(Step):
 
 class NotifyStep(Step):
     order_id: str
-    kind: str | None = None
-    shipment_id: str | None = None
+    kind: str | None = None  # None: the round owes no email
 
 
 class DispatchStep(Step):
+    """Send the round's shipments to their partners, then wait (the task token) for the order's path to change."""
+
     order_id: str
-    shipment_id: str
-    seen: ShipmentStatus = ShipmentStatus.SENT
+    shipment_ids: list[str]
     task_token: str
 
 
@@ -58,26 +56,25 @@ class AllocationOutcome(StrEnum):
 
 class AllocationOutput(Step):
     outcome: AllocationOutcome
-    shipment_ids: list[str]
-    email: str  # the outcome's email kind
+    shipment_ids: list[str]  # the shipments this round makes that no partner has been sent yet
+    email: str | None  # the email kind the round owes the customer, if any
 
 
-class Progress(Step):
-    """What a shipment's waiting task is resumed with: the status the shipment moved to."""
+class Next(StrEnum):
+    """Where the order's execution goes when it is woken: another allocation round, or its end."""
 
-    status: ShipmentStatus
+    ALLOCATE = "ALLOCATE"  # shipments to send (a receipt released units) or units to send elsewhere
+    DONE = "DONE"  # nothing waits: every shipment has settled and no unit waits for stock
 
 
-class DispatchOutput(Step):
-    shipment_id: str
+class Wake(Step):
+    """What the waiting task is resumed with."""
+
+    next: Next
 
 
 class NotifyOutput(Step):
     sent: list[str]
-
-
-class ScheduleOutput(Step):
-    schedule: str | None
 
 
 class FollowupOutput(Step):

@@ -1,4 +1,5 @@
-"""Stock as the admin API moves it: receipts (once per Idempotency-Key), stocktakes, a SKU's inventory."""
+"""Stock as the admin API moves it: receipts (once per Idempotency-Key) that release backorders, stocktakes,
+a SKU's inventory."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from oms.admin_models import InventoryView, LocationStock, StockAdjustment, StockReceipt
 from oms.errors import BelowReserved, SkuNotFound
+from oms.fulfilment.allocate import release
 from oms.http import InvalidRequest
 from oms.idempotency import OncePerKey
 from oms.records import Product
@@ -35,6 +37,7 @@ def adjust(adjustment: StockAdjustment) -> InventoryView:
             f"a count of {adjustment.on_hand} cannot be right while they are there.",
             [{"field": "on_hand", "message": f"must be at least {reserved}, what is reserved there"}],
         )
+    release(adjustment.sku)  # a count higher than thought serves waiting orders as a receipt does
     return view(adjustment.sku)
 
 
@@ -46,8 +49,10 @@ def receive(receipt: StockReceipt, idempotency_key: str | None = None, lambda_co
 
 
 def _receive(receipt: StockReceipt) -> InventoryView:
+    """Add the units, then release the oldest backorders they can serve, within the call."""
     _stocked_at(receipt.sku, receipt.location)
     retried(lambda: inventory.receive(receipt.sku, receipt.location, receipt.quantity))
+    release(receipt.sku)
     return view(receipt.sku)
 
 

@@ -1,16 +1,19 @@
-"""Partner updates: verify who sent them, move the shipment forward once, wake the order's execution."""
+"""Partner updates: verify who sent them, move the shipment forward once, do what the move owes (emails,
+the feedback schedule) and wake the order's execution when its path changes."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from oms import carriers, clock, events, ids
+from oms import carriers, clock, events, followup, ids
 from oms.errors import DomainError, ShipmentNotFound, SignatureRejected, TransientError
-from oms.fulfilment.dispatch import resume
+from oms.fulfilment import rounds
+from oms.fulfilment.dispatch import wake
+from oms.fulfilment.notify import notify_shipment
 from oms.models import PartnerShipmentsPage, PartnerShipmentView, TrackingEvent, TrackingStatus
 from oms.observability import logger, metrics
-from oms.records import StoredShipment
+from oms.records import StoredOrder, StoredShipment
 from oms.repository import catalog, secrets
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
@@ -24,6 +27,7 @@ from oms.statuses import (
     move_applies,
     ships_after_cancellation,
 )
+from oms.views import status_of
 
 _TIMELINE = {
     TrackingStatus.ACCEPTED: "ShipmentAccepted",
@@ -54,19 +58,27 @@ def authenticate(partner_id: str, body: bytes, signature: str | None) -> None:
         raise SignatureRejected(f"The signature does not verify: {error}") from error
 
 
-def _owned_shipment(partner_id: str, shipment_id: str) -> StoredShipment:
+def _owned_shipment(partner_id: str, shipment_id: str) -> tuple[StoredOrder, StoredShipment]:
     order_id = ids.order_of_shipment(shipment_id)
     order = repo.load(order_id) if order_id else None
     shipment = order.shipment(shipment_id) if order else None
-    if shipment is None or shipment.partner_id != partner_id:
+    if order is None or shipment is None or shipment.partner_id != partner_id:
         raise ShipmentNotFound(f"Partner {partner_id} has no shipment {shipment_id}.")
-    return shipment
+    return order, shipment
 
 
 def record(partner_id: str, event: TrackingEvent) -> bool:
-    """Apply the event once; False for a repeated event_id or a move that is not forward."""
+    """Apply the event once, then do what the shipment's state owes (emails, the feedback schedule, waking
+    the order's execution). False for a repeated event_id or a move that is not forward; what is owed is
+    still done, so a partner's retry after a failure finishes the work."""
+    applied = _apply(partner_id, event)
+    settle(ids.order_of_shipment(event.shipment_id) or "", event.shipment_id)
+    return applied
+
+
+def _apply(partner_id: str, event: TrackingEvent) -> bool:
     for _ in range(_ATTEMPTS):
-        shipment = _owned_shipment(partner_id, event.shipment_id)
+        order, shipment = _owned_shipment(partner_id, event.shipment_id)
         if partner_event_seen(partner_id, event.event_id):
             return False
         changes = _changes(shipment, event)
@@ -74,15 +86,36 @@ def record(partner_id: str, event: TrackingEvent) -> bool:
             return False
         timeline = (_TIMELINE[event.status], _detail(event, changes))
         outcome = apply_partner_event(
-            partner_id, event.event_id, shipment, changes, _stock_moves(shipment, changes.get("status")), timeline
+            partner_id,
+            event.event_id,
+            shipment,
+            changes,
+            _stock_moves(shipment, changes.get("status"), event.reason),
+            timeline,
+            _order_changes(order, shipment, changes.get("status"), event.reason),
         )
         if outcome == PartnerEventOutcome.REPEATED:
             return False
         if outcome == PartnerEventOutcome.APPLIED:
             _after(shipment, event, changes)
             return True
-        # SHIPMENT_MOVED: judge the event again against what the shipment is now.
+        # SHIPMENT_MOVED: judge the event again against what the order and shipment are now.
     raise TransientError(f"shipment {event.shipment_id} kept moving while an update was applied")
+
+
+def _order_changes(
+    order: StoredOrder, shipment: StoredShipment, new: ShipmentStatus | None, reason: str | None
+) -> tuple[StoredOrder, dict[str, Any]] | None:
+    """A rejection changes the order's lines: its units wait to be sent elsewhere, or are cancelled."""
+    if new != ShipmentStatus.REJECTED:
+        return None
+    changes: dict[str, Any] = {
+        "lines": [line.model_dump() for line in rounds.lines_after_rejection(order, shipment, reason)],
+        "updated_at": clock.iso(),
+    }
+    if rounds.reroutes(shipment.kind, reason):
+        changes["excluded_partners"] = sorted({*order.excluded_partners, shipment.partner_id})
+    return order, changes
 
 
 def _changes(shipment: StoredShipment, event: TrackingEvent) -> dict[str, Any] | None:
@@ -108,14 +141,14 @@ def _changes(shipment: StoredShipment, event: TrackingEvent) -> dict[str, Any] |
     return changes
 
 
-def _stock_moves(shipment: StoredShipment, new: ShipmentStatus | None) -> list[StockMove]:
+def _stock_moves(shipment: StoredShipment, new: ShipmentStatus | None, reason: str | None) -> list[StockMove]:
     if new is None or not shipment.holds_stock:
         return []
     if leaves_stock(shipment.status, new):
         unreserved = shipment.status in RELEASED_STATUSES
         action = StockAction.SHIP_UNRESERVED if unreserved else StockAction.SHIP
     elif new == ShipmentStatus.REJECTED:
-        action = StockAction.RELEASE
+        action = StockAction.NOT_THERE if reason == "out_of_stock" else StockAction.RELEASE
     else:
         return []
     return [StockMove(action, x.sku, shipment.partner_id, x.quantity) for x in shipment.lines]
@@ -143,14 +176,21 @@ def _after(shipment: StoredShipment, event: TrackingEvent, changes: dict[str, An
         metrics.add_metric(name="ShipmentsAfterCancellation", unit="Count", value=1)
         logger.warning("a cancelled shipment was shipped", extra={"shipment_id": shipment.shipment_id})
     events.publish(shipment.order_id, event_type, _detail(event, changes))
-    # Read the token after the write: Dispatch parks its token before it reads the status, so one of
-    # the two always sees the other's write and the execution is never left waiting on a moved shipment.
-    order = repo.load(shipment.order_id)
-    fresh = order.shipment(shipment.shipment_id) if order else None
-    if fresh is not None and fresh.task_token:
-        resume(fresh.task_token, fresh.status)
-    else:
-        logger.info("no execution waiting on the shipment yet", extra={"shipment_id": shipment.shipment_id})
+
+
+def settle(order_id: str, shipment_id: str) -> None:
+    """What the shipment's state owes, each part at most once however often this runs: the order's
+    execution woken if its path changed, the customer's emails, the feedback schedule.
+
+    The order is read after the partner's write; the execution parks its token before it reads the
+    order, so one of the two always sees the other's write and no change is left unattended."""
+    order = repo.load(order_id)
+    if order is None or order.shipment(shipment_id) is None:
+        return
+    wake(order)
+    notify_shipment(order, shipment_id)
+    if status_of(order) in followup.SCHEDULED_STATUSES:
+        followup.schedule(order)
 
 
 def shipments(partner_id: str, status: str, cursor: str | None) -> PartnerShipmentsPage:

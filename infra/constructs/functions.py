@@ -51,15 +51,18 @@ JOBS: tuple[Job, ...] = (
     Job("allocate", inventory="rw", catalog="r", events=True),
     Job("notify", catalog="r", emails=True),
     Job("dispatch", catalog="r", emails=True),
-    Job("tracking", inventory="rw", catalog="r", events=True, partner_secrets=True, timeout=API_TIMEOUT),
-    Job("schedule_followup", orders="r"),
+    # A partner's update does its per-status work where it arrives: the customer's emails and the
+    # feedback schedule (granted by the stack, which knows the schedule group).
+    Job("tracking", inventory="rw", catalog="r", events=True, emails=True, partner_secrets=True,
+        timeout=API_TIMEOUT),
     Job("followup", catalog="r", events=True, emails=True, feedback_key=True),
     Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
     # Compensation releases stock, marks the order FAILED and emails the customer.
     Job("compensate", inventory="rw", catalog="r", events=True, emails=True),
-    # The admin API: stock counts and receipts (Idempotency-Key), products, partners and their secrets.
-    Job("admin_api", orders="", inventory="rw", catalog="rw", idempotency=True, manages_partners=True,
-        timeout=API_TIMEOUT),
+    # The admin API: stock counts and receipts (Idempotency-Key; a receipt releases backordered orders
+    # and wakes their executions), products, partners and their secrets.
+    Job("admin_api", orders="rw", inventory="rw", catalog="rw", idempotency=True, events=True,
+        manages_partners=True, timeout=API_TIMEOUT),
 )  # fmt: skip
 
 

@@ -12,15 +12,14 @@ from constructs import Construct
 
 from infra.config import Config, stable_id
 from infra.constructs.functions import Functions
-from oms.statuses import SETTLED_STATUSES, ShipmentStatus
 from oms.steps import (
-    AllocationOutcome,
     AllocationOutput,
     CompensateStep,
     DispatchStep,
+    Next,
     NotifyStep,
     OrderStep,
-    Progress,
+    Wake,
     field,
 )
 
@@ -34,14 +33,11 @@ TRANSIENT_ERRORS = [
 
 # Where the state machine keeps each step's answer, and the field names it reads, from oms.steps.
 ORDER_ID = field(OrderStep, "order_id")
-SHIPMENT_ID = field(NotifyStep, "shipment_id")
 ALLOCATION = "$.allocation"
-OUTCOME = f"{ALLOCATION}.{field(AllocationOutput, 'outcome')}"
 OUTCOME_EMAIL = f"{ALLOCATION}.{field(AllocationOutput, 'email')}"
 SHIPMENT_IDS = f"{ALLOCATION}.{field(AllocationOutput, 'shipment_ids')}"
-PROGRESS = "$.progress"
-PROGRESS_STATUS = f"{PROGRESS}.{field(Progress, 'status')}"
-SEEN = field(DispatchStep, "seen")
+WAKE = "$.wake"
+NEXT = f"{WAKE}.{field(Wake, 'next')}"
 
 
 def _retry_transient(task: sfn.TaskStateBase, *extra_errors: str) -> None:
@@ -58,6 +54,9 @@ class Workflow(Construct):
         super().__init__(scope, construct_id)
         self._functions = functions
 
+        # One loop per allocation round: the first allocation, a receipt's release, a re-allocation after
+        # a rejection. Between rounds the execution waits on one task token; the partners' updates do the
+        # per-status work where they arrive and wake it only when its path changes.
         allocate = self._step("Allocate", "allocate", {f"{ORDER_ID}.$": f"$.{ORDER_ID}"}, result_path=ALLOCATION)
         _retry_transient(allocate, "ReservationConflict")
         notify_outcome = self._step(
@@ -66,19 +65,24 @@ class Workflow(Construct):
             {f"{ORDER_ID}.$": f"$.{ORDER_ID}", f"{field(NotifyStep, 'kind')}.$": OUTCOME_EMAIL},
         )
         _retry_transient(notify_outcome)
-
-        shipments = sfn.Map(
+        # payload_response_only can't combine with a task token: the task's output is what the token is
+        # resumed with, {"next": ...}, so it lands in $.wake unwrapped.
+        dispatch_and_wait = tasks.LambdaInvoke(
             self,
-            "Shipments",
-            items_path=SHIPMENT_IDS,
-            item_selector={
-                f"{ORDER_ID}.$": f"$.{ORDER_ID}",
-                f"{SHIPMENT_ID}.$": "$$.Map.Item.Value",
-                SEEN: ShipmentStatus.SENT.value,
-            },
-            result_path=sfn.JsonPath.DISCARD,
+            "DispatchAndWait",
+            lambda_function=functions["dispatch"],
+            integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+            payload=sfn.TaskInput.from_object(
+                {
+                    f"{ORDER_ID}.$": f"$.{ORDER_ID}",
+                    f"{field(DispatchStep, 'shipment_ids')}.$": SHIPMENT_IDS,
+                    field(DispatchStep, "task_token"): sfn.JsonPath.task_token,
+                }
+            ),
+            retry_on_service_exceptions=False,
+            result_path=WAKE,
         )
-        shipments.item_processor(self._shipment_life())
+        _retry_transient(dispatch_and_wait)
 
         error = field(CompensateStep, "error")
         compensate = self._step(
@@ -86,18 +90,15 @@ class Workflow(Construct):
         )
         _retry_transient(compensate)
         compensate.next(sfn.Fail(self, "OrderFailed", error="OrderFailed", cause="The order could not be completed."))
-        for step in (allocate, notify_outcome, shipments):
+        for step in (allocate, notify_outcome, dispatch_and_wait):
             step.add_catch(compensate, errors=[sfn.Errors.ALL], result_path=f"$.{error}")
 
-        anything_to_ship = (
-            sfn.Choice(self, "AnythingToShip")
-            .when(
-                sfn.Condition.string_equals(OUTCOME, AllocationOutcome.CANCELLED.value),
-                sfn.Succeed(self, "OrderCancelled"),
-            )
-            .otherwise(shipments.next(sfn.Succeed(self, "OrderDone")))
+        what_next = (
+            sfn.Choice(self, "WhatNext")
+            .when(sfn.Condition.string_equals(NEXT, Next.ALLOCATE.value), allocate)
+            .otherwise(sfn.Succeed(self, "OrderSettled"))
         )
-        definition = allocate.next(notify_outcome).next(anything_to_ship)
+        definition = allocate.next(notify_outcome).next(dispatch_and_wait).next(what_next)
 
         self.log_group = logs.LogGroup(
             self, "OrderStateMachineLogs", retention=logs.RetentionDays.ONE_MONTH,
@@ -116,7 +117,7 @@ class Workflow(Construct):
         )
         stable_id(self.state_machine, "OrderStateMachine")
         stable_id(self.state_machine.role, "OrderStateMachineRole")
-        self._allow_task_responses(functions["dispatch"], functions["tracking"])
+        self._allow_task_responses(functions["dispatch"], functions["tracking"], functions["admin_api"])
 
     def _step(
         self, state_name: str, folder: str, payload: dict, *, result_path: str = sfn.JsonPath.DISCARD
@@ -131,52 +132,6 @@ class Workflow(Construct):
             retry_on_service_exceptions=False,
             result_path=result_path,
         )
-
-    def _shipment_life(self) -> sfn.IChainable:
-        """Dispatch, then follow the shipment through each status the partner reports."""
-        # payload_response_only can't combine with a task token: the task's output is what
-        # the token is resumed with, {"status": ...}, so it lands in $.progress unwrapped.
-        dispatch = tasks.LambdaInvoke(
-            self,
-            "Dispatch",
-            lambda_function=self._functions["dispatch"],
-            integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-            payload=sfn.TaskInput.from_object(
-                {
-                    f"{ORDER_ID}.$": f"$.{ORDER_ID}",
-                    f"{SHIPMENT_ID}.$": f"$.{SHIPMENT_ID}",
-                    f"{SEEN}.$": f"$.{SEEN}",
-                    "task_token": sfn.JsonPath.task_token,
-                }
-            ),
-            retry_on_service_exceptions=False,
-            result_path=PROGRESS,
-        )
-        _retry_transient(dispatch)
-        notify_shipment = self._step(
-            "NotifyShipment", "notify", {f"{ORDER_ID}.$": f"$.{ORDER_ID}", f"{SHIPMENT_ID}.$": f"$.{SHIPMENT_ID}"}
-        )
-        _retry_transient(notify_shipment)
-        schedule_followup = self._step("ScheduleFollowup", "schedule_followup", {f"{ORDER_ID}.$": f"$.{ORDER_ID}"})
-        _retry_transient(schedule_followup)
-        remember = sfn.Pass(
-            self,
-            "Remember",
-            parameters={
-                f"{ORDER_ID}.$": f"$.{ORDER_ID}",
-                f"{SHIPMENT_ID}.$": f"$.{SHIPMENT_ID}",
-                f"{SEEN}.$": PROGRESS_STATUS,
-            },
-        )
-        settled = sfn.Condition.or_(
-            *(sfn.Condition.string_equals(PROGRESS_STATUS, status.value) for status in sorted(SETTLED_STATUSES))
-        )
-        shipment_settled = (
-            sfn.Choice(self, "ShipmentSettled")
-            .when(settled, sfn.Succeed(self, "ShipmentDone"))
-            .otherwise(remember.next(dispatch))
-        )
-        return dispatch.next(notify_shipment).next(schedule_followup).next(shipment_settled)
 
     def _allow_task_responses(self, *functions: lambda_.Function) -> None:
         # A separate policy, not the roles' default ones: the functions must not depend on the

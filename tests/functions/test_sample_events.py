@@ -21,9 +21,7 @@ EXPECTED: dict[str, tuple[str, Any]] = {
     "feedback_post.json": ("feedback", 404),
     "allocate.json": ("allocate", "OrderNotFound"),
     "notify.json": ("notify", "OrderNotFound"),
-    "notify_shipment.json": ("notify", "OrderNotFound"),
-    "dispatch.json": ("dispatch", "ShipmentNotFound"),
-    "schedule_followup.json": ("schedule_followup", "OrderNotFound"),
+    "dispatch.json": ("dispatch", "OrderNotFound"),
     "followup.json": ("followup", "OrderNotFound"),
     "compensate.json": ("compensate", {"status": "FAILED"}),
 }

@@ -14,14 +14,16 @@ def test_a_retried_notify_sends_the_email_once(oms: Scenario) -> None:
     assert len(oms.emails("order_confirmed")) == 1
 
 
-def test_a_retried_allocate_reserves_once(oms: Scenario) -> None:
+def test_a_retried_allocate_reserves_once_and_answers_the_same(oms: Scenario) -> None:
     from oms.repository import inventory
 
-    order = oms.placed()
+    order_id = oms.place().json["order_id"]
 
-    again = oms.stack.invoke("allocate", {"order_id": order["order_id"]})
+    first = oms.stack.invoke("allocate", {"order_id": order_id})
+    again = oms.stack.invoke("allocate", {"order_id": order_id})
 
-    assert again["shipment_ids"] == [s["shipment_id"] for s in order["shipments"]]
+    assert again == first
+    assert again["shipment_ids"] == [f"{order_id}-S1"]
     assert inventory.stock(["TEE-RED-M"])["TEE-RED-M"]["main-warehouse"] == {
         "on_hand": 10,
         "reserved": 2,

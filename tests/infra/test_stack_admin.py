@@ -17,7 +17,9 @@ def test_the_admin_function_knows_the_admin_keys_id(resources):
     assert variables["ADMIN_API_KEY_ID"] == {"Ref": "AdminKey"}
 
 
-def test_the_admin_role_reaches_its_tables_only(policy_statements, as_text):
+def test_the_admin_role_reaches_its_tables_only(  # orders: a receipt's release writes the released orders' rounds
+    policy_statements, as_text
+):
     tables = {
         table
         for statement in policy_statements(ROLE)
@@ -27,7 +29,7 @@ def test_the_admin_role_reaches_its_tables_only(policy_statements, as_text):
         if table in as_text(resource) or table in str(resource)
     }
 
-    assert tables == {"InventoryTable", "CatalogTable", "IdempotencyTable"}
+    assert tables == {"OrdersTable", "InventoryTable", "CatalogTable", "IdempotencyTable"}
 
 
 def test_the_admin_role_writes_partner_secrets_under_their_prefix_only(policy_statements, as_text):
@@ -38,7 +40,10 @@ def test_the_admin_role_writes_partner_secrets_under_their_prefix_only(policy_st
     assert as_text(statement["Resource"]).endswith(":secret:oms/dev/partners/*")
 
 
-def test_the_admin_role_sends_nothing_and_starts_nothing(granted_actions):
+def test_the_admin_role_sends_no_email_and_only_wakes_executions(granted_actions):
+    # A receipt releases backorders: it publishes their events and wakes their orders' executions.
     actions = granted_actions(ROLE)
 
-    assert not {a for a in actions if a.split(":")[0] in ("ses", "states", "events", "scheduler", "iam")}
+    assert not {a for a in actions if a.split(":")[0] in ("ses", "scheduler", "iam")}
+    assert {a for a in actions if a.startswith("states:")} == {"states:SendTaskSuccess", "states:SendTaskFailure"}
+    assert {a for a in actions if a.startswith("events:")} == {"events:PutEvents"}

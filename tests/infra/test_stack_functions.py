@@ -4,7 +4,7 @@ import pytest
 
 FOLDERS = (
     "place_order", "orders_api", "allocate", "notify", "dispatch", "tracking",
-    "schedule_followup", "followup", "feedback", "compensate", "admin_api",
+    "followup", "feedback", "compensate", "admin_api",
 )  # fmt: skip
 SHARED_ENVIRONMENT = {
     "ORDERS_TABLE": {"Ref": "OrdersTable"},
@@ -75,13 +75,12 @@ def test_every_function_gets_the_shared_environment(functions):
     ("folder", "extra"),
     [
         ("place_order", {"STATE_MACHINE_ARN"}),
-        ("schedule_followup", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN"}),
+        ("tracking", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN"}),
         ("followup", {"FEEDBACK_KEY_SECRET_ARN", "PUBLIC_BASE_URL"}),
         ("feedback", {"FEEDBACK_KEY_SECRET_ARN"}),
         ("orders_api", set()),
         ("allocate", set()),
         ("dispatch", set()),
-        ("tracking", set()),
         ("notify", set()),
         ("compensate", set()),
         ("admin_api", {"ADMIN_API_KEY_ID"}),
@@ -98,9 +97,9 @@ def test_seams_point_at_the_right_resources(functions, as_text):
         return functions[function_id(folder)]["Properties"]["Environment"]["Variables"]
 
     assert variables("place_order")["STATE_MACHINE_ARN"] == {"Ref": "OrderStateMachine"}
-    assert variables("schedule_followup")["SCHEDULE_GROUP_NAME"] == {"Ref": "FeedbackSchedules"}
-    assert variables("schedule_followup")["SCHEDULER_ROLE_ARN"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
-    assert variables("schedule_followup")["FOLLOWUP_FUNCTION_ARN"] == {"Fn::GetAtt": ["FollowupFunction", "Arn"]}
+    assert variables("tracking")["SCHEDULE_GROUP_NAME"] == {"Ref": "FeedbackSchedules"}
+    assert variables("tracking")["SCHEDULER_ROLE_ARN"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+    assert variables("tracking")["FOLLOWUP_FUNCTION_ARN"] == {"Fn::GetAtt": ["FollowupFunction", "Arn"]}
     assert variables("followup")["FEEDBACK_KEY_SECRET_ARN"] == {"Ref": "FeedbackKeySecret"}
     assert as_text(variables("followup")["PUBLIC_BASE_URL"]) == (
         "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/dev"
@@ -114,10 +113,9 @@ def test_seams_point_at_the_right_resources(functions, as_text):
         ("orders_api", {"dynamodb:Query"}, {"dynamodb:PutItem", "events:PutEvents"}),
         ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail"},
          {"states:StartExecution", "secretsmanager:GetSecretValue", "events:PutEvents"}),
-        ("tracking", {"states:SendTaskSuccess", "states:SendTaskFailure", "secretsmanager:GetSecretValue"},
-         {"scheduler:CreateSchedule", "ses:SendEmail", "ses:SendRawEmail"}),
-        ("schedule_followup", {"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule",
-                               "iam:PassRole"}, {"ses:SendEmail"}),
+        ("tracking", {"states:SendTaskSuccess", "states:SendTaskFailure", "secretsmanager:GetSecretValue",
+                      "ses:SendEmail", "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "iam:PassRole"},
+         {"states:StartExecution", "secretsmanager:CreateSecret"}),
         ("followup", {"ses:SendEmail", "secretsmanager:GetSecretValue", "dynamodb:BatchGetItem"},
          {"scheduler:CreateSchedule"}),
         ("feedback", {"secretsmanager:GetSecretValue", "dynamodb:PutItem"}, {"ses:SendEmail"}),
@@ -125,7 +123,8 @@ def test_seams_point_at_the_right_resources(functions, as_text):
         ("compensate", {"ses:SendEmail", "dynamodb:UpdateItem"},
          {"states:StartExecution", "secretsmanager:GetSecretValue"}),
         ("allocate", {"dynamodb:UpdateItem", "events:PutEvents"}, {"ses:SendEmail"}),
-        ("schedule_followup", {"dynamodb:Query"}, {"dynamodb:PutItem"}),
+        ("admin_api", {"states:SendTaskSuccess", "dynamodb:UpdateItem", "events:PutEvents"},
+         {"ses:SendEmail", "states:StartExecution"}),
     ],
 )  # fmt: skip
 def test_each_role_grants_what_its_job_needs_and_not_more(granted_actions, folder, needed, forbidden):
@@ -156,8 +155,8 @@ def test_partner_secrets_are_read_by_prefix_only(policy_statements, as_text):
     assert as_text(statement["Resource"]).endswith(":secret:oms/dev/partners/*")
 
 
-def test_only_the_scheduler_role_is_passed_by_schedule_followup(policy_statements):
-    (statement,) = [s for s in policy_statements("ScheduleFollowupFunctionRole") if s["Action"] == "iam:PassRole"]
+def test_only_the_scheduler_role_is_passed_by_tracking(policy_statements):
+    (statement,) = [s for s in policy_statements("TrackingFunctionRole") if s["Action"] == "iam:PassRole"]
 
     assert statement["Resource"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
 

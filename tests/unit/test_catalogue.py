@@ -41,9 +41,20 @@ CONTEXT = EmailContext(
 )
 
 
-def test_the_catalogue_has_the_contracts_eleven_kinds():
-    assert len(EmailKind) == 11
+def test_the_catalogue_has_the_contracts_eleven_kinds_and_units_cancelled():
+    assert len(EmailKind) == 12
     assert set(EmailKind) == CUSTOMER_KINDS | PARTNER_KINDS
+    assert EmailKind.UNITS_CANCELLED in CUSTOMER_KINDS
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [("incorrect_address", "corrected address"), ("out_of_stock", "supplier can't provide")],
+)
+def test_units_cancelled_names_the_units_and_why(reason, says):
+    email = render(EmailKind.UNITS_CANCELLED, replace(CONTEXT, shipment=replace(SHIPMENT, rejection_reason=reason)))
+    assert says in email.text and "Red tee, M" in email.text
+    assert email.subject == "Part of your order SHOP-10023 can't be sent"
 
 
 @pytest.mark.parametrize("kind", list(EmailKind))

@@ -1,17 +1,24 @@
-"""Allocation rounds: reserve what the order's policy allows, atomically with the shipments that carry it."""
+"""Allocation rounds: reserve what the order's policy allows, atomically with the shipments that carry it.
+
+The order's execution runs the first round and every re-allocation after a rejection (`allocate_order`);
+a receipt runs release rounds for the backorders it can serve, oldest first, within its call (`release`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from oms import clock, events, ids
-from oms.allocation import Allocation, LineRequest, Location, allocate
-from oms.errors import ReservationConflict
+from oms.allocation import Allocation, Location
+from oms.errors import ReservationConflict, TransientError
+from oms.fulfilment import rounds
 from oms.fulfilment.common import load
+from oms.fulfilment.dispatch import wake
 from oms.notifications.catalogue import EmailKind
 from oms.observability import logger, metrics
-from oms.records import StoredLine, StoredOrder, StoredShipment
+from oms.records import StoredOrder, StoredShipment
 from oms.repository import catalog, inventory
+from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
 from oms.repository.transactions import AllocationCommit, commit_allocation
 from oms.statuses import LOCATION_KINDS, SHIPMENT_KIND_OF, Fulfilment, OrderState, ShipmentStatus
@@ -22,18 +29,27 @@ _OUTCOME_EMAIL = {
     AllocationOutcome.BACKORDERED: EmailKind.ORDER_BACKORDERED,
     AllocationOutcome.CANCELLED: EmailKind.ORDER_CANCELLED,
 }
+# A receipt gives up on an order whose stock keeps moving under it after this many plans; the next
+# receipt (or the order's own round) serves it.
+_RELEASE_ATTEMPTS = 3
 
 
 def outcome(order: StoredOrder) -> AllocationOutput:
-    """What the first allocation decided, read back from the order (so a retried step answers the same)."""
+    """What the rounds so far decided, read back from the order (so a retried step answers the same).
+
+    The first round's email tells the customer what ships and what waits; later rounds owe an email
+    only when they leave every unit cancelled."""
     if all(line.cancelled >= line.quantity for line in order.lines):
         result = AllocationOutcome.CANCELLED
     elif any(line.backordered > 0 for line in order.lines):
         result = AllocationOutcome.BACKORDERED
     else:
         result = AllocationOutcome.ALLOCATED
+    first_round_only = order.allocation_round <= 1 or result == AllocationOutcome.CANCELLED
     return AllocationOutput(
-        outcome=result, email=_OUTCOME_EMAIL[result].value, shipment_ids=[s.shipment_id for s in order.shipments]
+        outcome=result,
+        email=_OUTCOME_EMAIL[result].value if first_round_only else None,
+        shipment_ids=[s.shipment_id for s in order.shipments if s.status == ShipmentStatus.SENT and not s.requested_at],
     )
 
 
@@ -44,26 +60,83 @@ def locations() -> list[Location]:
     return [Location(p.id, SHIPMENT_KIND_OF[p.kind]) for p in stocked]
 
 
+def _dropship(skus: list[str]) -> dict[str, str]:
+    products = catalog.products(skus)
+    return {sku: p.vendor_id for sku, p in products.items() if p.fulfillment == Fulfilment.DROPSHIP and p.vendor_id}
+
+
+def _available(skus: set[str], dropship: dict[str, str]) -> dict[str, dict[str, int]]:
+    stock = inventory.stock(sorted(sku for sku in skus if sku not in dropship))
+    return {sku: {loc: c["available"] for loc, c in by_loc.items()} for sku, by_loc in stock.items()}
+
+
 def allocate_order(order_id: str) -> AllocationOutput:
-    """Allocate a placed order; an order allocated already answers what its allocation decided."""
+    """The execution's round: the first allocation, or the units a rejection sent back. An order with
+    nothing to allocate answers what its rounds decided, with the shipments still to send."""
     order = load(order_id)
-    if order.state != OrderState.PLACED:
+    if order.state == OrderState.FAILED or not (rounds.is_first(order) or any(x.rerouting for x in order.lines)):
         return outcome(order)
     skus = [line.sku for line in order.lines]
-    products = catalog.products(skus)
-    dropship = {sku: p.vendor_id for sku, p in products.items() if p.fulfillment == Fulfilment.DROPSHIP and p.vendor_id}
-    stock = inventory.stock([s for s in skus if s not in dropship])
-    available = {sku: {loc: c["available"] for loc, c in by_loc.items()} for sku, by_loc in stock.items()}
-    requests = [LineRequest(line.sku, line.quantity) for line in order.lines]
-    plan = allocate(requests, available, locations(), dropship, order.backorder_policy)
-    _commit(order, plan)
-    metrics.add_metric(name="OrdersAllocated", unit="Count", value=1)
+    dropship = _dropship(skus)
+    allocation = rounds.plan(order, _available(set(skus), dropship), locations(), dropship)
+    first = rounds.is_first(order)
+    committed = _commit(order, allocation, "policy" if first else "unavailable_after_rejection")
+    if committed == AllocationCommit.STOCK_MOVED:
+        raise ReservationConflict(f"stock moved while allocating {order_id}")
+    if committed == AllocationCommit.ALREADY_DONE:
+        logger.info("the round was committed by another attempt", extra={"order_id": order_id})
     result = outcome(load(order_id))
-    events.publish(order_id, "OrderAllocated", result.model_dump(mode="json"))
+    if committed == AllocationCommit.COMMITTED:
+        metrics.add_metric(name="OrdersAllocated" if first else "UnitsReallocated", unit="Count", value=1)
+        events.publish(order_id, "OrderAllocated", result.model_dump(mode="json"))
     return result
 
 
-def _commit(order: StoredOrder, plan: Allocation) -> None:
+def release(sku: str) -> list[str]:
+    """A receipt's rounds: the oldest backorders of `sku` the stock can serve are allocated now, an order
+    that still can't be completed leaving room for younger ones. Their executions are woken to send the
+    new shipments. Returns the orders released."""
+    released: list[str] = []
+    try:
+        _release(sku, released)
+    except TransientError:
+        # The receipt itself is recorded: units left waiting are served by the next receipt of the SKU.
+        logger.exception("backorders not released", extra={"sku": sku, "released": released})
+        metrics.add_metric(name="ReleasesDeferred", unit="Count", value=1)
+    return released
+
+
+def _release(sku: str, released: list[str]) -> None:
+    for _ in range(_RELEASE_ATTEMPTS):
+        queue = _queue(sku, released)
+        if not queue:
+            break
+        skus = {line.sku for waiting in queue for line in waiting.order.lines if line.backordered}
+        dropship = _dropship(sorted(skus))
+        moved = False
+        for order, allocation in rounds.releases(queue, _available(skus, dropship), locations(), dropship):
+            committed = _commit(order, allocation, "released", released=True)
+            if committed == AllocationCommit.COMMITTED:
+                released.append(order.order_id)
+                metrics.add_metric(name="BackordersReleased", unit="Count", value=1)
+                wake(load(order.order_id))
+            else:
+                moved = True  # the order or the stock changed since it was read: read the queue again
+                break
+        if not moved:
+            break
+
+
+def _queue(sku: str, released: list[str]) -> list[rounds.Waiting]:
+    queue = []
+    for since, order_id in inventory.waiting(sku):
+        order = repo.load(order_id) if order_id not in released else None
+        if order is not None and order.state == OrderState.ALLOCATED:
+            queue.append(rounds.Waiting(order, since))
+    return queue
+
+
+def _commit(order: StoredOrder, allocation: Allocation, reason: str, *, released: bool = False) -> AllocationCommit:
     now = clock.iso()
     first = order.shipment_count + 1
     shipments = [
@@ -79,28 +152,20 @@ def _commit(order: StoredOrder, plan: Allocation) -> None:
                 "sent_at": now,
             }
         )
-        for number, planned in enumerate(plan.shipments, start=first)
+        for number, planned in enumerate(allocation.shipments, start=first)
     ]
-    lines = [
-        StoredLine(
-            sku=line.sku,
-            quantity=line.quantity,
-            backordered=plan.backordered.get(line.sku, 0),
-            cancelled=plan.cancelled.get(line.sku, 0),
-        )
-        for line in order.lines
-    ]
+    lines = rounds.lines_after(order, allocation, now)
     reservations = [
         StockMove(StockAction.RESERVE, sku, location, qty)
-        for (sku, location), qty in sorted(plan.reserved_at().items())
+        for (sku, location), qty in sorted(allocation.reserved_at().items())
     ]
-    timeline: list[tuple[str, dict[str, Any]]] = [("OrderAllocated", {"shipments": [s.shipment_id for s in shipments]})]
-    if plan.backordered:
-        timeline.append(("UnitsBackordered", {"lines": plan.backordered}))
-    if plan.cancelled:
-        timeline.append(("UnitsCancelled", {"lines": plan.cancelled, "reason": "policy"}))
-    committed = commit_allocation(order, lines, shipments, reservations, timeline, now)
-    if committed == AllocationCommit.ALREADY_DONE:
-        logger.info("allocation already committed by another attempt", extra={"order_id": order.order_id})
-    elif committed == AllocationCommit.STOCK_MOVED:
-        raise ReservationConflict(f"stock moved while allocating {order.order_id}")
+    made = [s.shipment_id for s in shipments]
+    timeline: list[tuple[str, dict[str, Any]]] = [
+        ("BackorderReleased", {"shipments": made}) if released else ("OrderAllocated", {"shipments": made})
+    ]
+    if allocation.backordered and not released:
+        timeline.append(("UnitsBackordered", {"lines": allocation.backordered}))
+    if allocation.cancelled:
+        timeline.append(("UnitsCancelled", {"lines": allocation.cancelled, "reason": reason}))
+    queue = rounds.queue_changes(order.lines, lines)
+    return commit_allocation(order, lines, shipments, reservations, queue, timeline, now)

@@ -1,43 +1,67 @@
-"""Dispatch: send a shipment's partner its request once, and hand the order's execution each move."""
+"""Dispatch and the order's wake-up: partners are sent their requests once, then the order's execution
+waits on one task token until its path changes (units to allocate again, or nothing left to wait for).
+
+The per-status work of a shipment (emails, the feedback schedule) runs where the partner's update arrives
+(`oms.tracking`); the execution is woken only when it has something to do.
+"""
 
 from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
 from oms import aws, clock
-from oms.errors import ShipmentNotFound
-from oms.fulfilment.common import load
+from oms.fulfilment.common import load, shipment_of
+from oms.fulfilment.rounds import next_step
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
+from oms.observability import logger
+from oms.records import StoredOrder
 from oms.repository import orders as repo
 from oms.statuses import ShipmentKind, ShipmentStatus
-from oms.steps import Progress
+from oms.steps import Next, Wake
 
 # A token already used, timed out or gone means the other side of the handshake resumed it first.
 _SETTLED_TOKEN_ERRORS = ("InvalidToken", "TaskTimedOut", "TaskDoesNotExist")
 _REQUEST_KIND = {ShipmentKind.DROPSHIP: EmailKind.PURCHASE_ORDER}
 
 
-def dispatch(order_id: str, shipment_id: str, seen: ShipmentStatus, task_token: str) -> None:
-    """Send the partner its request once, park the token; resume at once if the shipment moved meanwhile."""
-    shipment = repo.park_token(order_id, shipment_id, task_token)
-    if shipment is None:
-        raise ShipmentNotFound(f"No shipment {shipment_id} in {order_id}.")
-    if not shipment.requested_at:
-        kind = _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST)
-        send(load(order_id), kind, shipment_id)
+def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
+    """Send each shipment's partner its request once, park the token; resume at once if the order's
+    path changed meanwhile.
+
+    The token is parked before the order is read, and every writer that changes the path writes before
+    it reads the token (`wake`): whichever runs second sees the other's write, so the execution is never
+    left waiting on an order that needs it."""
+    order = load(order_id)
+    for shipment_id in shipment_ids:
+        shipment = shipment_of(order, shipment_id)
+        if shipment.requested_at or shipment.status != ShipmentStatus.SENT:
+            continue
+        send(order, _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST), shipment_id)
         repo.mark_requested(order_id, shipment_id, clock.iso())
         repo.append_event(order_id, "ShipmentSent", {"shipment_id": shipment_id, "partner_id": shipment.partner_id})
-    if shipment.status != seen:
-        resume(task_token, shipment.status)
+    repo.park_wake_token(order_id, task_token)
+    now = load(order_id)
+    step = next_step(now)
+    if step is not None:
+        resume(task_token, step)
 
 
-def resume(task_token: str, status: ShipmentStatus) -> None:
-    """Hand the execution the shipment's new status; a token already used is fine (the other side won)."""
+def wake(order: StoredOrder) -> None:
+    """Wake the order's execution if its path changed; `order` is read after the caller's write."""
+    step = next_step(order)
+    if step is None:
+        return
+    if order.wake_token:
+        resume(order.wake_token, step)
+    else:
+        logger.info("no execution waiting yet: it will see the change when it parks", extra={"next": step})
+
+
+def resume(task_token: str, step: Next) -> None:
+    """Hand the execution where it goes next; a token already used is fine (the other side won)."""
     try:
-        aws.client("stepfunctions").send_task_success(
-            taskToken=task_token, output=Progress(status=status).model_dump_json()
-        )
+        aws.client("stepfunctions").send_task_success(taskToken=task_token, output=Wake(next=step).model_dump_json())
     except ClientError as error:
         if error.response["Error"]["Code"] not in _SETTLED_TOKEN_ERRORS:
             raise

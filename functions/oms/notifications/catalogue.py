@@ -17,6 +17,7 @@ class EmailKind(StrEnum):
     SHIPMENT_SHIPPED = "shipment_shipped"
     SHIPMENT_DELIVERED = "shipment_delivered"
     SHIPMENT_EXCEPTION = "shipment_exception"
+    UNITS_CANCELLED = "units_cancelled"  # a partner refused a shipment and its units can't be sent
     FEEDBACK_REQUEST = "feedback_request"
     FULFILLMENT_REQUEST = "fulfillment_request"
     PURCHASE_ORDER = "purchase_order"
@@ -44,6 +45,7 @@ class EmailShipment:
     tracking_number: str | None = None
     tracking_url: str | None = None
     exception_reason: str | None = None
+    rejection_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ _SUBJECTS: dict[EmailKind, str] = {
     EmailKind.SHIPMENT_SHIPPED: "Your order {ref} is on its way",
     EmailKind.SHIPMENT_DELIVERED: "Your order {ref} has been delivered",
     EmailKind.SHIPMENT_EXCEPTION: "A delay with your order {ref}",
+    EmailKind.UNITS_CANCELLED: "Part of your order {ref} can't be sent",
     EmailKind.FEEDBACK_REQUEST: "How was your order {ref}?",
     EmailKind.FULFILLMENT_REQUEST: "Fulfilment request {shipment_id} (order {order_id})",
     EmailKind.PURCHASE_ORDER: "Purchase order {shipment_id}: please ship to our customer",
@@ -193,6 +196,25 @@ def _shipment_exception(c: EmailContext) -> list[Block]:
     ]
 
 
+_WHY_CANCELLED = {
+    "incorrect_address": "The delivery address couldn't be used for these items. Reply with a corrected "
+    "address and we'll help you order them again.",
+}
+
+
+def _units_cancelled(c: EmailContext) -> list[Block]:
+    s = _shipment(c)
+    why = _WHY_CANCELLED.get(
+        s.rejection_reason or "", "The supplier can't provide these items, so we've cancelled them."
+    )
+    return [
+        Para(f"We're sorry: part of your order {c.external_ref} can't be sent, and it has been cancelled."),
+        _items("Cancelled", s.lines),
+        Para(why),
+        Para("The rest of your order is not affected."),
+    ]
+
+
 def _feedback_request(c: EmailContext) -> list[Block]:
     if not c.feedback_url:
         raise ValueError("feedback_request needs EmailContext.feedback_url")
@@ -254,6 +276,7 @@ _BODIES: dict[EmailKind, Callable[[EmailContext], list[Block]]] = {
     EmailKind.SHIPMENT_SHIPPED: _shipment_shipped,
     EmailKind.SHIPMENT_DELIVERED: _shipment_delivered,
     EmailKind.SHIPMENT_EXCEPTION: _shipment_exception,
+    EmailKind.UNITS_CANCELLED: _units_cancelled,
     EmailKind.FEEDBACK_REQUEST: _feedback_request,
     EmailKind.FULFILLMENT_REQUEST: _fulfillment_request,
     EmailKind.PURCHASE_ORDER: _purchase_order,

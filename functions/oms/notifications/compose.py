@@ -36,6 +36,7 @@ def context(
             tracking_number=shipment.tracking_number,
             tracking_url=shipment.tracking_url,
             exception_reason=shipment.exception.reason if shipment.exception else None,
+            rejection_reason=shipment.rejection_reason,
         )
     shipping_now: dict[str, int] = {}
     for s in order.shipments:

@@ -76,9 +76,18 @@ def backordered(sku: str) -> int:
     return sum(int(item["quantity"]) for item in _backorders(sku))
 
 
-def backorder_item(sku: str, order_id: str, quantity: int, at: str) -> dict[str, Any]:
-    """The transaction item that queues an order's units of `sku` for stock, behind older backorders."""
-    item = {**keys.backorder(sku, at, order_id), "sku": sku, "order_id": order_id, "quantity": quantity, "at": at}
+def waiting(sku: str) -> list[tuple[str, str]]:
+    """(since, order id) of every order waiting for `sku`, oldest first."""
+    return [(str(item["at"]), str(item["order_id"])) for item in _backorders(sku)]
+
+
+def backorder_item(sku: str, order_id: str, quantity: int, since: str) -> dict[str, Any]:
+    """The transaction item that keeps an order's `quantity` units of `sku` in the SKU's queue, behind
+    the orders waiting since before `since`; a quantity of 0 takes the order out of that queue."""
+    key = keys.backorder(sku, since, order_id)
+    if quantity <= 0:
+        return {"Delete": {"TableName": settings().inventory_table, "Key": to_item(key)}}
+    item = {**key, "sku": sku, "order_id": order_id, "quantity": quantity, "at": since}
     return {"Put": {"TableName": settings().inventory_table, "Item": to_item(item)}}
 
 
@@ -92,12 +101,14 @@ def clear_backorders(order_id: str, skus: list[str]) -> None:
                 )
 
 
-def _update(sku: str, location: str, expression: str, condition: str | None, quantity: int) -> dict[str, Any]:
+def _update(
+    sku: str, location: str, expression: str, condition: str | None, quantity: int, *, zero: bool = False
+) -> dict[str, Any]:
     update: dict[str, Any] = {
         "TableName": settings().inventory_table,
         "Key": to_item(keys.stock(sku, location)),
         "UpdateExpression": expression,
-        "ExpressionAttributeValues": to_item({":q": quantity}),
+        "ExpressionAttributeValues": to_item({":q": quantity, **({":zero": 0} if zero else {})}),
     }
     if condition:
         update["ConditionExpression"] = condition
@@ -110,6 +121,8 @@ class StockAction(StrEnum):
     SHIP = "ship"  # reserved units leave the building: out of `reserved` and `on_hand`
     # Units whose reservation was already released leave anyway (a ship that raced its cancellation).
     SHIP_UNRESERVED = "ship_unreserved"
+    # A location said it has none: the promise is withdrawn and on_hand becomes what other shipments hold.
+    NOT_THERE = "not_there"
 
 
 class StockMove(NamedTuple):
@@ -148,9 +161,24 @@ def ship_unreserved(sku: str, location: str, quantity: int) -> dict[str, Any]:
     return _update(sku, location, "SET available = available - :q, on_hand = on_hand - :q", None, quantity)
 
 
+def not_there(sku: str, location: str, quantity: int) -> dict[str, Any]:
+    """A location reports it has no more units than other shipments hold: this shipment's reservation is
+    withdrawn and `on_hand` is corrected to what stays reserved, so nothing is available there. (Each
+    right-hand side reads the item as it was before the update, so `on_hand` takes the new `reserved`.)"""
+    return _update(
+        sku,
+        location,
+        "SET on_hand = reserved - :q, reserved = reserved - :q, available = :zero",
+        "reserved >= :q",
+        quantity,
+        zero=True,
+    )
+
+
 _MOVES = {
     StockAction.RESERVE: reserve,
     StockAction.RELEASE: release,
     StockAction.SHIP: ship,
     StockAction.SHIP_UNRESERVED: ship_unreserved,
+    StockAction.NOT_THERE: not_there,
 }

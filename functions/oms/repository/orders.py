@@ -188,22 +188,15 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-def park_token(order_id: str, shipment_id: str, token: str) -> StoredShipment | None:
-    """Store the execution's task token on the shipment and return the shipment as it now is (None if none)."""
-    try:
-        result = db().update_item(
-            TableName=table(),
-            Key=to_item(keys.shipment(order_id, shipment_id)),
-            UpdateExpression="SET task_token = :t",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_item({":t": token}),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if error_code(error) == _CONDITION_FAILED:
-            return None
-        raise
-    return StoredShipment.model_validate(from_item(result["Attributes"]))
+def park_wake_token(order_id: str, token: str) -> None:
+    """Store the task token the order's execution now waits on."""
+    db().update_item(
+        TableName=table(),
+        Key=to_item(keys.order(order_id)),
+        UpdateExpression="SET wake_token = :t",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeValues=to_item({":t": token}),
+    )
 
 
 def mark_requested(order_id: str, shipment_id: str, at: str) -> None:

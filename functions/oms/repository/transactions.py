@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from oms import clock
-from oms.records import StoredLine, StoredOrder, StoredShipment
+from oms.records import QueueChange, StoredLine, StoredOrder, StoredShipment
 from oms.repository import inventory, keys
 from oms.repository import orders as repo
 from oms.repository.dynamo import Cancelled, db, retried, to_item, transact
@@ -38,12 +38,13 @@ def commit_allocation(
     lines: Sequence[StoredLine],
     shipments: Sequence[StoredShipment],
     reservations: Sequence[StockMove],
+    queue: Sequence[QueueChange],
     timeline: Sequence[tuple[str, dict[str, Any]]],
     at: str,
 ) -> AllocationCommit:
     """Write one allocation round: the order's lines, the stock it reserves, the shipments that carry
-    it, its units queued on backorder (per SKU, oldest first) and its timeline entries, refused unless
-    the order is still at the round it was read at."""
+    it, its places in the SKUs' backorder queues and its timeline entries, refused unless the order is
+    still at the round it was read at."""
     items = [
         repo.header_update(
             order.order_id,
@@ -59,7 +60,7 @@ def commit_allocation(
     reserved = range(len(items), len(items) + len(reservations))
     items += [inventory.move_item(move) for move in reservations]
     items += [repo.shipment_put(shipment) for shipment in shipments]
-    items += [inventory.backorder_item(x.sku, order.order_id, x.backordered, at) for x in lines if x.backordered]
+    items += [inventory.backorder_item(x.sku, order.order_id, x.quantity, x.since) for x in queue]
     items += [repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline]
     if len(items) > TRANSACTION_LIMIT:
         raise ValueError(
@@ -92,9 +93,11 @@ def apply_partner_event(
     changes: dict[str, Any],
     stock: Sequence[StockMove],
     timeline: tuple[str, dict[str, Any]],
+    order: tuple[StoredOrder, dict[str, Any]] | None = None,
 ) -> PartnerEventOutcome:
     """Apply a partner's event once: its mark, the shipment's move (refused if the shipment moved since
-    it was read), the stock it moves and its timeline entry, together."""
+    it was read), the stock it moves, its timeline entry and, for a move that changes the order's lines
+    (a rejection), the order's header as a round of its own (refused if another round got there first)."""
     mark = {
         **keys.partner_event(partner_id, event_id),
         "type": "PARTNER_EVENT",
@@ -108,12 +111,15 @@ def apply_partner_event(
         *(inventory.move_item(move) for move in stock),
         repo.event_item(shipment.order_id, *timeline),
     ]
+    if order is not None:
+        read, changes = order
+        items.append(repo.header_update(read.order_id, read.allocation_round, changes))
     try:
         retried(lambda: transact(items))
     except Cancelled as refused:
         if refused.failed(0):
             return PartnerEventOutcome.REPEATED
-        if refused.failed(1):
+        if refused.failed(1) or (order is not None and refused.failed(len(items) - 1)):
             return PartnerEventOutcome.SHIPMENT_MOVED
         raise
     return PartnerEventOutcome.APPLIED
