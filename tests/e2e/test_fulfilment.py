@@ -1,0 +1,256 @@
+"""Multi-source fulfilment over HTTP: each policy, each source kind, each rejection reason, receipts releasing
+backorders oldest first. Every scenario makes its own SKUs through the admin API, so scenarios sharing the
+one local stack never touch each other's stock, and each ends with on_hand = available + reserved."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Client
+
+LIFE = ("ACCEPTED", "SHIPPED", "IN_TRANSIT", "DELIVERED")
+
+
+class Shop:
+    """One scenario's catalogue and orders on the shared stack."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.tag = uuid.uuid4().hex[:8].upper()
+        self.skus: list[str] = []
+        self.events = 0
+
+    def product(self, name: str, stock: dict[str, int] | None = None, vendor: str | None = None) -> str:
+        sku = f"{name}-{self.tag}"
+        body = {"sku": sku, "name": name.title(), "fulfillment": "DROPSHIP" if vendor else "STOCKED"}
+        if vendor:
+            body["vendor_id"] = vendor
+        assert self.client.call("PUT", f"/products/{sku}", body, key="admin").status in (200, 201)
+        for location, on_hand in (stock or {}).items():
+            reply = self.client.call(
+                "POST", "/inventory/adjustments", {"sku": sku, "location": location, "on_hand": on_hand}, key="admin"
+            )
+            assert reply.status == 200, reply.body
+        self.skus.append(sku)
+        return sku
+
+    def order(self, lines: dict[str, int], policy: str = "ship_available") -> dict[str, Any]:
+        body = {
+            "external_ref": f"SHOP-{uuid.uuid4().hex[:12]}",
+            "customer": {"email": "ada@example.com", "name": "Ada Lovelace"},
+            "shipping_address": {"name": "Ada Lovelace", "line1": "12 St James's Sq", "city": "London",
+                                 "postal_code": "SW1Y 4JH", "country": "GB"},
+            "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines.items()],
+            "backorder_policy": policy,
+        }  # fmt: skip
+        reply = self.client.call("POST", "/orders", body)
+        assert reply.status == 202, reply.body
+        self.client.settle()
+        return self.read(reply.json["order_id"])
+
+    def read(self, order_id: str) -> dict[str, Any]:
+        reply = self.client.call("GET", f"/orders/{order_id}")
+        assert reply.status == 200, reply.body
+        return dict(reply.json)
+
+    def receive(self, sku: str, quantity: int, location: str = "main-warehouse") -> dict[str, Any]:
+        body = {"sku": sku, "location": location, "quantity": quantity}
+        reply = self.client.call(
+            "POST", "/inventory/receipts", body, key="admin", headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
+        assert reply.status == 200, reply.body
+        self.client.settle()
+        return dict(reply.json)
+
+    def stock(self, sku: str) -> dict[str, Any]:
+        reply = self.client.call("GET", f"/inventory/{sku}", key="admin")
+        assert reply.status == 200, reply.body
+        return {x["location"]: x for x in reply.json["locations"]} | {"backordered": reply.json["backordered"]}
+
+    def track(self, shipment: dict[str, Any], status: str, **fields: Any) -> int:
+        self.events += 1
+        if status == "SHIPPED":
+            fields = {"carrier": "UPS", "tracking_number": "1Z999AA10123456784", **fields}
+        reply = self.client.track(
+            shipment["partner_id"], shipment["shipment_id"], status, f"evt-{self.tag}-{self.events}", **fields
+        )
+        return reply.status
+
+    def deliver_all(self, order_id: str) -> dict[str, Any]:
+        for shipment in self.read(order_id)["shipments"]:
+            if shipment["status"] in ("SENT", "ACCEPTED"):
+                for status in LIFE:
+                    assert self.track(shipment, status) in (200, 202)
+        return self.read(order_id)
+
+    def balanced(self) -> None:
+        for sku in self.skus:
+            reply = self.client.call("GET", f"/inventory/{sku}", key="admin")
+            for location in reply.json["locations"]:
+                assert location["on_hand"] == location["available"] + location["reserved"], (sku, location)
+
+
+@pytest.fixture
+def shop(oms_local: Client) -> Iterator[Shop]:
+    made = Shop(oms_local)
+    yield made
+    made.balanced()
+
+
+def counters(order: dict[str, Any], sku: str) -> tuple[int, int, int, int, int]:
+    (line,) = [x for x in order["lines"] if x["sku"] == sku]
+    assert line["allocated"] + line["backordered"] + line["cancelled"] == line["quantity"], line
+    return line["allocated"], line["backordered"], line["cancelled"], line["shipped"], line["delivered"]
+
+
+def open_shipment(order: dict[str, Any], partner_id: str) -> dict[str, Any]:
+    (shipment,) = [
+        s for s in order["shipments"] if s["partner_id"] == partner_id and s["status"] in ("SENT", "ACCEPTED")
+    ]
+    return dict(shipment)
+
+
+def test_one_order_from_own_stock_a_third_party_and_a_vendor_then_a_released_backorder(shop: Shop) -> None:
+    tee = shop.product("TEE", {"main-warehouse": 3, "east-3pl": 2})
+    desk = shop.product("DESK", vendor="acme-vendor")
+    mug = shop.product("MUG", {"main-warehouse": 0})
+
+    order = shop.order({tee: 5, desk: 1, mug: 2})
+
+    assert order["status"] == "PROCESSING"
+    assert sorted(s["kind"] for s in order["shipments"]) == ["DROPSHIP", "THIRD_PARTY", "WAREHOUSE"]
+    assert counters(order, tee) == (5, 0, 0, 0, 0) and counters(order, mug) == (0, 2, 0, 0, 0)
+    assert [e["kind"] for e in shop.client.outbox(order_id=order["order_id"]) if e["to"] == ["ada@example.com"]] == [
+        "order_backordered"
+    ]
+    assert {e["to"][0] for e in shop.client.outbox("purchase_order", order["order_id"])} == {"dropship@acme.example"}
+
+    after = shop.receive(mug, 2)
+
+    assert after["backordered"] == 0
+    order = shop.read(order["order_id"])
+    assert counters(order, mug) == (2, 0, 0, 0, 0)
+    assert len(order["shipments"]) == 4
+    order = shop.deliver_all(order["order_id"])
+    assert order["status"] == "DELIVERED"
+    assert counters(order, tee) == (5, 0, 0, 5, 5)
+    assert shop.stock(tee)["main-warehouse"] | {} == {
+        "location": "main-warehouse", "on_hand": 0, "reserved": 0, "available": 0,
+    }  # fmt: skip
+
+
+def test_receipts_release_several_orders_oldest_first(shop: Shop) -> None:
+    mug = shop.product("MUG", {"main-warehouse": 0})
+    orders = [shop.order({mug: 2})["order_id"] for _ in range(3)]
+    assert shop.stock(mug)["backordered"] == 6
+
+    shop.receive(mug, 3)
+
+    assert [counters(shop.read(o), mug)[:2] for o in orders] == [(2, 0), (1, 1), (0, 2)]
+    assert [shop.read(o)["status"] for o in orders] == ["PROCESSING", "PROCESSING", "BACKORDERED"]
+
+    shop.receive(mug, 3, location="east-3pl")
+
+    assert [counters(shop.read(o), mug)[:2] for o in orders] == [(2, 0), (2, 0), (2, 0)]
+    assert shop.stock(mug)["backordered"] == 0
+    assert shop.stock(mug)["east-3pl"]["available"] == 0
+
+
+def test_ship_complete_holds_without_reserving_and_does_not_block_younger_orders(shop: Shop) -> None:
+    tee = shop.product("TEE", {"main-warehouse": 5})
+    mug = shop.product("MUG", {"main-warehouse": 0})
+
+    held = shop.order({tee: 2, mug: 2}, policy="ship_complete")
+    younger = shop.order({mug: 1})
+
+    assert held["status"] == "BACKORDERED" and held["shipments"] == []
+    assert shop.stock(tee)["main-warehouse"]["reserved"] == 0
+    shop.receive(mug, 1)
+    assert shop.read(held["order_id"])["status"] == "BACKORDERED"
+    assert shop.read(younger["order_id"])["status"] == "PROCESSING"
+
+    shop.receive(mug, 2)
+
+    held = shop.read(held["order_id"])
+    assert held["status"] == "PROCESSING"
+    assert [(s["partner_id"], len(s["lines"])) for s in held["shipments"]] == [("main-warehouse", 2)]
+    assert shop.stock(tee)["main-warehouse"]["reserved"] == 2
+
+
+def test_cancel_unavailable_and_cancel_order(shop: Shop) -> None:
+    tee = shop.product("TEE", {"main-warehouse": 1})
+
+    partly = shop.order({tee: 3}, policy="cancel_unavailable")
+    nothing = shop.order({tee: 1}, policy="cancel_order")
+
+    assert counters(partly, tee) == (1, 0, 2, 0, 0)
+    [confirmed] = shop.client.outbox("order_confirmed", partly["order_id"])
+    assert "cancelled" in confirmed["text"]
+    assert nothing["status"] == "CANCELLED"
+    assert len(shop.client.outbox("order_cancelled", nothing["order_id"])) == 1
+    assert shop.stock(tee)["backordered"] == 0
+
+
+def test_out_of_stock_corrects_the_count_and_re_routes_to_a_third_party(shop: Shop) -> None:
+    tee = shop.product("TEE", {"main-warehouse": 4, "east-3pl": 4})
+    other = shop.order({tee: 1})
+    order = shop.order({tee: 2})
+
+    assert shop.track(open_shipment(order, "main-warehouse"), "REJECTED", reason="out_of_stock") == 202
+
+    order = shop.read(order["order_id"])
+    assert [(s["partner_id"], s["status"]) for s in order["shipments"]] == [
+        ("main-warehouse", "REJECTED"), ("east-3pl", "SENT"),
+    ]  # fmt: skip
+    assert counters(order, tee) == (2, 0, 0, 0, 0)
+    assert shop.stock(tee)["main-warehouse"] | {} == {
+        "location": "main-warehouse", "on_hand": 1, "reserved": 1, "available": 0,
+    }  # fmt: skip
+    assert shop.read(other["order_id"])["status"] == "PROCESSING"
+    assert shop.deliver_all(order["order_id"])["status"] == "DELIVERED"
+
+
+def test_other_re_routes_without_touching_stock_and_no_source_backorders(shop: Shop) -> None:
+    tee = shop.product("TEE", {"main-warehouse": 5})
+    order = shop.order({tee: 2})
+
+    shop.track(open_shipment(order, "main-warehouse"), "REJECTED", reason="other")
+
+    order = shop.read(order["order_id"])
+    assert counters(order, tee) == (0, 2, 0, 0, 0)
+    assert order["status"] == "BACKORDERED"
+    assert shop.stock(tee)["main-warehouse"]["available"] == 5
+    assert shop.stock(tee)["backordered"] == 2
+
+    # the partner that refused is not asked again; another location's receipt serves the order
+    shop.receive(tee, 2, location="main-warehouse")
+    assert shop.read(order["order_id"])["status"] == "BACKORDERED"
+    shop.receive(tee, 2, location="east-3pl")
+    order = shop.read(order["order_id"])
+    assert counters(order, tee) == (2, 0, 0, 0, 0)
+    assert order["shipments"][-1]["partner_id"] == "east-3pl"
+
+
+def test_incorrect_address_and_a_vendors_rejection_cancel_and_tell_the_customer(shop: Shop) -> None:
+    tee = shop.product("TEE", {"main-warehouse": 5})
+    desk = shop.product("DESK", vendor="acme-vendor")
+    order = shop.order({tee: 1, desk: 1})
+    order_id = order["order_id"]
+
+    shop.track(open_shipment(order, "main-warehouse"), "REJECTED", reason="incorrect_address")
+
+    order = shop.read(order_id)
+    assert counters(order, tee) == (0, 0, 1, 0, 0)
+    assert len(shop.client.outbox("units_cancelled", order_id)) == 1
+    assert shop.stock(tee)["main-warehouse"]["reserved"] == 0
+
+    shop.track(open_shipment(order, "acme-vendor"), "REJECTED", reason="out_of_stock")
+
+    order = shop.read(order_id)
+    assert order["status"] == "CANCELLED"
+    assert counters(order, desk) == (0, 0, 1, 0, 0)
+    assert len(shop.client.outbox("order_cancelled", order_id)) == 1
