@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from local.faults import cancelled_transactions, conditioned_on
+from oms.repository.dynamo import RETRY_ATTEMPTS
 from tests.scenario import DEFAULT_SEED, Scenario, scenario
 
 FULL_LIFE = ("ACCEPTED", "SHIPPED", "IN_TRANSIT", "DELIVERED")
@@ -289,3 +291,51 @@ def test_a_drop_ship_rejection_cancels_its_units(oms: Scenario) -> None:
     assert after["status"] == "CANCELLED"
     assert lines(after)["DESK-OAK"]["cancelled"] == 1
     assert len(oms.emails("order_cancelled", order["order_id"])) == 1
+
+
+# --- contention, as DynamoDB shows it and moto never does ------------------------------------------
+
+
+def test_a_release_meeting_contention_is_retried_in_the_call(oms: Scenario) -> None:
+    order = oms.placed(lines=[{"sku": "MUG-BLUE", "quantity": 1}])
+
+    with cancelled_transactions(conditioned_on("allocation_round"), times=2) as fault:
+        receive(oms, "MUG-BLUE", 1)
+
+    assert fault.injected == 2
+    assert oms.order(order["order_id"])["status"] == "PROCESSING"
+    assert stock(oms, "MUG-BLUE")["main-warehouse"]["reserved"] == 1
+
+
+def test_a_release_that_contention_outlasts_leaves_the_receipt_and_the_next_one_serves_the_order(
+    oms: Scenario,
+) -> None:
+    order = oms.placed(lines=[{"sku": "MUG-BLUE", "quantity": 1}])
+
+    with cancelled_transactions(conditioned_on("allocation_round"), times=RETRY_ATTEMPTS):
+        after = receive(oms, "MUG-BLUE", 1)
+
+    assert after["locations"][0]["on_hand"] == 1 and after["backordered"] == 1
+    assert oms.order(order["order_id"])["status"] == "BACKORDERED"
+
+    receive(oms, "MUG-BLUE", 1)
+
+    assert oms.order(order["order_id"])["status"] == "PROCESSING"
+    assert stock(oms, "MUG-BLUE")["main-warehouse"] | {} == {
+        "location": "main-warehouse", "on_hand": 2, "reserved": 1, "available": 1,
+    }  # fmt: skip
+
+
+def test_a_re_allocation_meeting_contention_is_retried_by_the_state_machine(oms: Scenario) -> None:
+    order = oms.placed(lines=[{"sku": "TEE-RED-M", "quantity": 2}])
+    shipment_id = live(oms, order["order_id"], "main-warehouse")
+
+    with cancelled_transactions(conditioned_on("allocation_round"), reason="ThrottlingError", times=2) as fault:
+        oms.track("main-warehouse", shipment_id, "REJECTED", reason="other")
+
+    assert fault.injected == 2
+    after = oms.order(order["order_id"])
+    assert [(s["partner_id"], s["status"]) for s in after["shipments"]] == [
+        ("main-warehouse", "REJECTED"), ("east-3pl", "SENT"),
+    ]  # fmt: skip
+    assert lines(after)["TEE-RED-M"]["allocated"] == 2

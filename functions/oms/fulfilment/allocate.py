@@ -6,6 +6,7 @@ a receipt runs release rounds for the backorders it can serve, oldest first, wit
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from oms import clock, events, ids
@@ -19,6 +20,7 @@ from oms.observability import logger, metrics
 from oms.records import StoredOrder, StoredShipment
 from oms.repository import catalog, inventory
 from oms.repository import orders as repo
+from oms.repository.dynamo import retried
 from oms.repository.inventory import StockAction, StockMove
 from oms.repository.transactions import AllocationCommit, commit_allocation
 from oms.statuses import LOCATION_KINDS, SHIPMENT_KIND_OF, Fulfilment, OrderState, ShipmentStatus
@@ -115,7 +117,7 @@ def _release(sku: str, released: list[str]) -> None:
         dropship = _dropship(sorted(skus))
         moved = False
         for order, allocation in rounds.releases(queue, _available(skus, dropship), locations(), dropship):
-            committed = _commit(order, allocation, "released", released=True)
+            committed = retried(partial(_commit, order, allocation, "released", released=True))
             if committed == AllocationCommit.COMMITTED:
                 released.append(order.order_id)
                 metrics.add_metric(name="BackordersReleased", unit="Count", value=1)
