@@ -30,6 +30,7 @@ class Handler:
 HANDLERS = (
     Handler("place_order.handler", "storefrontKey"),
     Handler("orders_api.handler", "storefrontKey"),
+    Handler("cancel_order.handler", "storefrontKey"),
     Handler("tracking.handler", "partnerSignature"),
     Handler("feedback.handler", None),
     Handler("admin_api.handler", "adminKey"),

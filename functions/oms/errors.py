@@ -69,6 +69,10 @@ class PartnerNotFound(DomainError):
     status, code = 404, "partner_not_found"
 
 
+class NotCancellable(DomainError):
+    status, code = 409, "not_cancellable"
+
+
 class BelowReserved(DomainError):
     status, code = 409, "below_reserved"
 

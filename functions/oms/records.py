@@ -98,6 +98,8 @@ class OrderHeader(Record):
     excluded_partners: list[str] = Field(default_factory=list)
     # The task token the order's execution waits on between allocation rounds.
     wake_token: str | None = None
+    # When the customer cancelled: nothing is allocated or released for the order after it.
+    cancelled_at: str | None = None
     backorder_policy: BackorderPolicy
     customer: Customer
     shipping_address: Address

@@ -9,8 +9,10 @@ from oms.statuses import order_status as status_from_counts
 
 
 def line_views(order: StoredOrder) -> list[LineView]:
-    """Each line's counters; a shipment holds its units unless it ended without them leaving (a
-    cancelled shipment that the partner ships anyway becomes SHIPPED, so it counts again)."""
+    """Each line's counters; a shipment holds its units unless it ended without them leaving. A
+    cancelled shipment's units count as cancelled, and a rejected one's were moved on the line (sent
+    elsewhere, waiting or cancelled); a cancelled shipment that the partner ships anyway becomes SHIPPED,
+    so its units stop counting as cancelled and count as shipped."""
     counts = {
         line.sku: LineView(sku=line.sku, quantity=line.quantity, backordered=line.backordered, cancelled=line.cancelled)
         for line in order.lines
@@ -20,6 +22,8 @@ def line_views(order: StoredOrder) -> list[LineView]:
             view = counts[line.sku]
             if shipment.status not in RELEASED_STATUSES:
                 view.allocated += line.quantity
+            if shipment.status == ShipmentStatus.CANCELLED:
+                view.cancelled += line.quantity
             if shipment.status in SHIPPED_STATUSES:
                 view.shipped += line.quantity
             if shipment.status == ShipmentStatus.DELIVERED:

@@ -28,6 +28,7 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders", "place_order", key_required=True),
     Route("GET", "/orders/{order_id}", "orders_api", key_required=True),
+    Route("POST", "/orders/{order_id}/cancel", "cancel_order", key_required=True),
     Route("POST", "/partners/{partner_id}/tracking", "tracking", key_required=False),
     Route("GET", "/partners/{partner_id}/shipments", "tracking", key_required=False),
     Route("GET", "/feedback/{token}", "feedback", key_required=False),

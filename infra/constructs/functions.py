@@ -48,6 +48,8 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("place_order", catalog="r", idempotency=True, timeout=API_TIMEOUT),
     Job("orders_api", orders="r", timeout=API_TIMEOUT),
+    # The customer's cancellation: releases stock, tells partners and the customer, wakes the execution.
+    Job("cancel_order", inventory="rw", catalog="r", events=True, emails=True, timeout=API_TIMEOUT),
     Job("allocate", inventory="rw", catalog="r", events=True),
     Job("notify", catalog="r", emails=True),
     Job("dispatch", catalog="r", emails=True),

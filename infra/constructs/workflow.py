@@ -117,7 +117,9 @@ class Workflow(Construct):
         )
         stable_id(self.state_machine, "OrderStateMachine")
         stable_id(self.state_machine.role, "OrderStateMachineRole")
-        self._allow_task_responses(functions["dispatch"], functions["tracking"], functions["admin_api"])
+        self._allow_task_responses(
+            functions["dispatch"], functions["tracking"], functions["admin_api"], functions["cancel_order"]
+        )
 
     def _step(
         self, state_name: str, folder: str, payload: dict, *, result_path: str = sfn.JsonPath.DISCARD

@@ -15,6 +15,7 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 EXPECTED: dict[str, tuple[str, Any]] = {
     "place_order.json": ("place_order", 202),
     "orders_api.json": ("orders_api", 404),
+    "cancel_order.json": ("cancel_order", 404),
     "tracking.json": ("tracking", 404),
     "tracking_shipments.json": ("tracking", 200),
     "feedback_get.json": ("feedback", 404),

@@ -3,7 +3,7 @@
 import pytest
 
 FOLDERS = (
-    "place_order", "orders_api", "allocate", "notify", "dispatch", "tracking",
+    "place_order", "orders_api", "cancel_order", "allocate", "notify", "dispatch", "tracking",
     "followup", "feedback", "compensate", "admin_api",
 )  # fmt: skip
 SHARED_ENVIRONMENT = {
@@ -79,6 +79,7 @@ def test_every_function_gets_the_shared_environment(functions):
         ("followup", {"FEEDBACK_KEY_SECRET_ARN", "PUBLIC_BASE_URL"}),
         ("feedback", {"FEEDBACK_KEY_SECRET_ARN"}),
         ("orders_api", set()),
+        ("cancel_order", set()),
         ("allocate", set()),
         ("dispatch", set()),
         ("notify", set()),
@@ -111,6 +112,8 @@ def test_seams_point_at_the_right_resources(functions, as_text):
     [
         ("place_order", {"states:StartExecution", "dynamodb:PutItem"}, {"ses:SendEmail"}),
         ("orders_api", {"dynamodb:Query"}, {"dynamodb:PutItem", "events:PutEvents"}),
+        ("cancel_order", {"dynamodb:UpdateItem", "ses:SendEmail", "states:SendTaskSuccess", "events:PutEvents"},
+         {"states:StartExecution", "secretsmanager:GetSecretValue", "scheduler:CreateSchedule"}),
         ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail"},
          {"states:StartExecution", "secretsmanager:GetSecretValue", "events:PutEvents"}),
         ("tracking", {"states:SendTaskSuccess", "states:SendTaskFailure", "secretsmanager:GetSecretValue",

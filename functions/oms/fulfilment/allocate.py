@@ -13,6 +13,7 @@ from oms import clock, events, ids
 from oms.allocation import Allocation, Location
 from oms.errors import ReservationConflict, TransientError
 from oms.fulfilment import rounds
+from oms.fulfilment.cancel import finish as finish_cancellation
 from oms.fulfilment.common import load
 from oms.fulfilment.dispatch import wake
 from oms.notifications.catalogue import EmailKind
@@ -25,6 +26,7 @@ from oms.repository.inventory import StockAction, StockMove
 from oms.repository.transactions import AllocationCommit, commit_allocation
 from oms.statuses import LOCATION_KINDS, SHIPMENT_KIND_OF, Fulfilment, OrderState, ShipmentStatus
 from oms.steps import AllocationOutcome, AllocationOutput
+from oms.views import line_views
 
 _OUTCOME_EMAIL = {
     AllocationOutcome.ALLOCATED: EmailKind.ORDER_CONFIRMED,
@@ -41,9 +43,10 @@ def outcome(order: StoredOrder) -> AllocationOutput:
 
     The first round's email tells the customer what ships and what waits; later rounds owe an email
     only when they leave every unit cancelled."""
-    if all(line.cancelled >= line.quantity for line in order.lines):
+    lines = line_views(order)
+    if all(line.cancelled >= line.quantity for line in lines):
         result = AllocationOutcome.CANCELLED
-    elif any(line.backordered > 0 for line in order.lines):
+    elif any(line.backordered > 0 for line in lines):
         result = AllocationOutcome.BACKORDERED
     else:
         result = AllocationOutcome.ALLOCATED
@@ -76,6 +79,9 @@ def allocate_order(order_id: str) -> AllocationOutput:
     """The execution's round: the first allocation, or the units a rejection sent back. An order with
     nothing to allocate answers what its rounds decided, with the shipments still to send."""
     order = load(order_id)
+    if order.cancelled_at:
+        finish_cancellation(order_id)  # the customer's cancellation, if its own call stopped half way
+        return outcome(load(order_id))
     if order.state == OrderState.FAILED or not (rounds.is_first(order) or any(x.rerouting for x in order.lines)):
         return outcome(order)
     skus = [line.sku for line in order.lines]
@@ -133,7 +139,7 @@ def _queue(sku: str, released: list[str]) -> list[rounds.Waiting]:
     queue = []
     for since, order_id in inventory.waiting(sku):
         order = repo.load(order_id) if order_id not in released else None
-        if order is not None and order.state == OrderState.ALLOCATED:
+        if order is not None and order.state == OrderState.ALLOCATED and not order.cancelled_at:
             queue.append(rounds.Waiting(order, since))
     return queue
 

@@ -8,6 +8,7 @@ from typing import Any
 from oms import clock, events
 from oms.errors import DomainError
 from oms.fulfilment.common import load
+from oms.fulfilment.dispatch import tell_partners
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
 from oms.observability import logger, metrics
@@ -62,6 +63,7 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
             {"status": ShipmentStatus.CANCELLED, "cancelled_at": now},
             release if shipment.holds_stock else [],
         )
+    tell_partners(load(order_id))
     # A failed order waits for nothing: its units leave the backorder queues.
     inventory.clear_backorders(order_id, [line.sku for line in found.lines if line.backordered])
     if found.state != OrderState.FAILED:

@@ -23,6 +23,7 @@ from oms.steps import Next, Wake
 # A token already used, timed out or gone means the other side of the handshake resumed it first.
 _SETTLED_TOKEN_ERRORS = ("InvalidToken", "TaskTimedOut", "TaskDoesNotExist")
 _REQUEST_KIND = {ShipmentKind.DROPSHIP: EmailKind.PURCHASE_ORDER}
+_REQUEST_KINDS = (EmailKind.FULFILLMENT_REQUEST, EmailKind.PURCHASE_ORDER)
 
 
 def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
@@ -35,16 +36,29 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
     order = load(order_id)
     for shipment_id in shipment_ids:
         shipment = shipment_of(order, shipment_id)
-        if shipment.requested_at or shipment.status != ShipmentStatus.SENT:
+        if shipment.requested_at or shipment.status != ShipmentStatus.SENT or order.cancelled_at:
             continue
         send(order, _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST), shipment_id)
         repo.mark_requested(order_id, shipment_id, clock.iso())
         repo.append_event(order_id, "ShipmentSent", {"shipment_id": shipment_id, "partner_id": shipment.partner_id})
     repo.park_wake_token(order_id, task_token)
     now = load(order_id)
+    tell_partners(now)  # a shipment cancelled while its request went out: the partner hears of both
     step = next_step(now)
     if step is not None:
         resume(task_token, step)
+
+
+def tell_partners(order: StoredOrder) -> list[str]:
+    """A cancellation_request, once, to the partner of every cancelled shipment it was asked to send."""
+    told = []
+    for shipment in order.shipments:
+        if shipment.status != ShipmentStatus.CANCELLED:
+            continue
+        asked = any(order.email_sent(kind, shipment.shipment_id) for kind in _REQUEST_KINDS)
+        if asked and send(order, EmailKind.CANCELLATION_REQUEST, shipment.shipment_id):
+            told.append(shipment.shipment_id)
+    return told
 
 
 def wake(order: StoredOrder) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from oms.allocation import Allocation, LineRequest, Location, allocate
 from oms.records import QueueChange, StoredLine, StoredOrder, StoredShipment
-from oms.statuses import SETTLED_STATUSES, BackorderPolicy, OrderState, ShipmentKind, ShipmentStatus
+from oms.statuses import OPEN_STATUSES, SETTLED_STATUSES, BackorderPolicy, OrderState, ShipmentKind, ShipmentStatus
 from oms.steps import Next
 
 # After the first round the order's policy still decides what cannot be allocated: units waiting stay
@@ -123,9 +123,16 @@ def next_step(order: StoredOrder) -> Next | None:
     """Where the order's execution goes now, or None while it should keep waiting."""
     if order.state == OrderState.FAILED:
         return Next.DONE
+    if order.cancelled_at:
+        # the cancellation is finished by the next round if its call stopped half way
+        return Next.ALLOCATE if any(s.status in OPEN_STATUSES for s in order.shipments) else _settled(order)
     unsent = any(s.status == ShipmentStatus.SENT and not s.requested_at for s in order.shipments)
     if unsent or any(line.rerouting for line in order.lines):
         return Next.ALLOCATE
+    return _settled(order)
+
+
+def _settled(order: StoredOrder) -> Next | None:
     if any(line.backordered for line in order.lines) or any(s.status not in SETTLED_STATUSES for s in order.shipments):
         return None
     return Next.DONE
@@ -157,3 +164,20 @@ def lines_after_rejection(order: StoredOrder, shipment: StoredShipment, reason: 
         else:
             result.append(line.model_copy(update={"cancelled": line.cancelled + n}))
     return result
+
+
+def lines_after_cancellation(order: StoredOrder) -> list[StoredLine]:
+    """The lines once the customer cancels: every waiting unit cancelled, every unit of an order not yet
+    allocated too (the units of open shipments are cancelled with their shipments)."""
+    unallocated = is_first(order)
+    return [
+        line.model_copy(
+            update={
+                "backordered": 0,
+                "rerouting": 0,
+                "waiting_since": None,
+                "cancelled": line.quantity if unallocated else line.cancelled + line.backordered,
+            }
+        )
+        for line in order.lines
+    ]

@@ -12,6 +12,7 @@ from oms.notifications.catalogue import (
 )
 from oms.records import Partner, StoredOrder
 from oms.repository import catalog
+from oms.views import line_views
 
 
 def _lines(pairs: list[tuple[str, int]], names: dict[str, str]) -> tuple[EmailLine, ...]:
@@ -59,7 +60,7 @@ def context(
         lines=_lines([(x.sku, x.quantity) for x in order.lines], names),
         shipment=email_shipment,
         backordered=_lines([(x.sku, x.backordered) for x in order.lines], names),
-        cancelled=_lines([(x.sku, x.cancelled) for x in order.lines], names),
+        cancelled=_lines([(x.sku, x.cancelled) for x in line_views(order)], names),
         shipping_now=_lines(list(shipping_now.items()), names),
         feedback_url=feedback_url,
         partner_name=partner.name if partner else None,

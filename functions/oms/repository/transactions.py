@@ -134,3 +134,36 @@ def cancel_shipment(shipment: StoredShipment, changes: dict[str, Any], release: 
             return False
         raise
     return True
+
+
+def commit_cancellation(
+    order: StoredOrder,
+    lines: Sequence[StoredLine],
+    queue: Sequence[QueueChange],
+    timeline: Sequence[tuple[str, dict[str, Any]]],
+    at: str,
+) -> bool:
+    """Record the customer's cancellation as a round of the order: its waiting units cancelled, its places
+    in the backorder queues given up, nothing allocated or released for it after this; False if another
+    round got there first (read the order again)."""
+    items = [
+        repo.header_update(
+            order.order_id,
+            order.allocation_round,
+            {
+                "state": OrderState.ALLOCATED.value,
+                "lines": [line.model_dump() for line in lines],
+                "cancelled_at": at,
+                "updated_at": at,
+            },
+        ),
+        *(inventory.backorder_item(x.sku, order.order_id, x.quantity, x.since) for x in queue),
+        *(repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline),
+    ]
+    try:
+        transact(items)
+    except Cancelled as refused:
+        if refused.failed(0):
+            return False
+        raise
+    return True

@@ -1,0 +1,84 @@
+"""Cancelling: the customer's cancellation of everything not yet shipped, and the partners told of every
+shipment OMS cancels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms import clock, events
+from oms.errors import NotCancellable, OrderNotFound, TransientError
+from oms.fulfilment import rounds
+from oms.fulfilment.dispatch import tell_partners, wake
+from oms.models import OrderView
+from oms.notifications.catalogue import EmailKind
+from oms.notifications.send import send
+from oms.observability import logger, metrics
+from oms.records import StoredOrder
+from oms.repository import orders as repo
+from oms.repository.inventory import StockAction, StockMove
+from oms.repository.transactions import cancel_shipment, commit_cancellation
+from oms.statuses import OPEN_STATUSES, OrderState, OrderStatus, ShipmentStatus
+from oms.views import line_views, order_view, status_of
+
+_ATTEMPTS = 3
+
+
+def _load(order_id: str) -> StoredOrder:
+    order = repo.load(order_id)
+    if order is None:
+        raise OrderNotFound(f"No order {order_id}.")
+    return order
+
+
+def cancel_by_customer(order_id: str) -> OrderView:
+    """Cancel every unit not yet shipped; 409 when every unit not cancelled has shipped. An order already
+    cancelled or failed answers unchanged, and so does a second cancellation."""
+    order = _load(order_id)
+    if order.state == OrderState.FAILED or order.cancelled_at or status_of(order) == OrderStatus.CANCELLED:
+        if order.cancelled_at:
+            finish(order_id)  # a first call that stopped half way is finished by the second
+        return order_view(_load(order_id))
+    if all(line.shipped >= line.quantity - line.cancelled for line in line_views(order)):
+        raise NotCancellable("Every item of this order has shipped; it can no longer be cancelled.")
+    _record(order)
+    finish(order_id)
+    cancelled = _load(order_id)
+    send(cancelled, EmailKind.ORDER_CANCELLED)
+    metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
+    events.publish(order_id, "OrderCancelled", {"by": "customer"})
+    wake(cancelled)
+    return order_view(_load(order_id))
+
+
+def _record(order: StoredOrder) -> None:
+    for _ in range(_ATTEMPTS):
+        now = clock.iso()
+        lines = rounds.lines_after_cancellation(order)
+        waiting = {line.sku: line.backordered for line in order.lines if line.backordered}
+        timeline: list[tuple[str, dict[str, Any]]] = [("OrderCancelled", {"by": "customer"})]
+        if waiting:
+            timeline.append(("UnitsCancelled", {"lines": waiting, "reason": "customer"}))
+        if commit_cancellation(order, lines, rounds.queue_changes(order.lines, lines), timeline, now):
+            return
+        order = _load(order.order_id)  # a round got there first: cancel what it left
+        if order.cancelled_at:
+            return
+    raise TransientError(f"order {order.order_id} kept changing while it was cancelled")
+
+
+def finish(order_id: str) -> None:
+    """Cancel the cancelled order's shipments OMS can still cancel, releasing what they hold, and tell their
+    partners. A shipment that moved meanwhile (the partner shipped it) keeps its move."""
+    order = _load(order_id)
+    now = clock.iso()
+    for shipment in order.shipments:
+        if shipment.status not in OPEN_STATUSES:
+            continue
+        release = [StockMove(StockAction.RELEASE, x.sku, shipment.partner_id, x.quantity) for x in shipment.lines]
+        if not cancel_shipment(
+            shipment,
+            {"status": ShipmentStatus.CANCELLED, "cancelled_at": now},
+            release if shipment.holds_stock else [],
+        ):
+            logger.info("shipment moved before it could be cancelled", extra={"shipment_id": shipment.shipment_id})
+    tell_partners(_load(order_id))
