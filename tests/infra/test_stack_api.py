@@ -8,6 +8,7 @@ from aws_cdk.assertions import Match, Template
 ROUTES = {
     ("POST", "/orders"): ("PlaceOrderFunction", True),
     ("GET", "/orders/{order_id}"): ("OrdersApiFunction", True),
+    ("POST", "/orders/{order_id}/cancel"): ("CancelOrderFunction", True),
     ("POST", "/partners/{partner_id}/tracking"): ("TrackingFunction", False),
     ("GET", "/partners/{partner_id}/shipments"): ("TrackingFunction", False),
     ("GET", "/feedback/{token}"): ("FeedbackFunction", False),

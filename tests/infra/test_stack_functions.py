@@ -1,6 +1,10 @@
 """The functions: one per folder, each with its own role, tracing, log group and environment."""
 
+import re
+
 import pytest
+
+from infra.packaging import FUNCTIONS_DIR
 
 FOLDERS = (
     "place_order", "orders_api", "cancel_order", "allocate", "notify", "dispatch", "tracking",
@@ -125,7 +129,7 @@ def test_seams_point_at_the_right_resources(functions, as_text):
         ("notify", {"ses:SendEmail", "ses:SendRawEmail"}, {"secretsmanager:GetSecretValue"}),
         ("compensate", {"ses:SendEmail", "dynamodb:UpdateItem"},
          {"states:StartExecution", "secretsmanager:GetSecretValue"}),
-        ("allocate", {"dynamodb:UpdateItem", "events:PutEvents"}, {"ses:SendEmail"}),
+        ("allocate", {"dynamodb:UpdateItem", "dynamodb:GetItem", "events:PutEvents"}, {"ses:SendEmail"}),
         ("admin_api", {"states:SendTaskSuccess", "dynamodb:UpdateItem", "events:PutEvents"},
          {"ses:SendEmail", "states:StartExecution"}),
     ],
@@ -135,6 +139,19 @@ def test_each_role_grants_what_its_job_needs_and_not_more(granted_actions, folde
 
     assert needed <= actions
     assert not forbidden & actions
+
+
+def test_no_function_scans_a_table_so_no_role_may(resources, granted_actions):
+    scanning = [
+        f"{path.relative_to(FUNCTIONS_DIR)}:{number}"
+        for path in sorted(FUNCTIONS_DIR.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\.scan\(", line)
+    ]
+    roles = [role for role in resources("AWS::IAM::Role") if "dynamodb:Scan" in granted_actions(role)]
+
+    assert scanning == []
+    assert roles == []
 
 
 def test_only_followup_and_feedback_may_read_the_feedback_key(policy_statements):

@@ -1,13 +1,15 @@
-"""Products and partners in the Catalog table; a partner's secret goes to Secrets Manager (`secrets`)."""
+"""Products and partners in the Catalog table, every partner also listed in one directory item; a partner's
+secret goes to Secrets Manager (`secrets`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from oms.errors import TransientError
 from oms.models import PartnerIn, ProductIn
 from oms.records import Partner, Product
 from oms.repository import keys, secrets
-from oms.repository.dynamo import db, from_item, to_item
+from oms.repository.dynamo import Cancelled, db, from_item, to_item, transact
 from oms.settings import settings
 
 
@@ -18,16 +20,62 @@ def put_product(product: ProductIn) -> None:
 
 
 def put_partner(partner: PartnerIn, rank: int | None = None) -> Partner:
-    """Store the partner, its secret apart: the table never holds a secret. Without a rank, a known
-    partner keeps its own and a new one comes after every other."""
+    """Store the partner, its secret apart (the table never holds a secret), and its entry in the
+    partner directory in the same transaction, so the directory cannot drift from the partner items.
+    Without a rank, a known partner keeps its own and a new one comes after every other. Another write
+    that changed the directory meanwhile is a TransientError: trying again reads the directory anew."""
+    directory, version = _directory()
     if rank is None:
-        known = partners()
-        own = next((p.rank for p in known if p.id == partner.id), None)
-        rank = own if own is not None else max((p.rank for p in known), default=-1) + 1
+        own = directory.get(partner.id)
+        rank = own.rank if own else max((p.rank for p in directory.values()), default=-1) + 1
     record = {**partner.model_dump(mode="json", exclude={"secret"}), "rank": rank}
+    stored = Partner.model_validate(record)
+    directory[partner.id] = stored
     secrets.store_partner_secret(partner.id, partner.secret)
-    db().put_item(TableName=settings().catalog_table, Item=to_item({**keys.partner(partner.id), **record}))
-    return Partner.model_validate(record)
+    table = settings().catalog_table
+    entries = {p.id: p.model_dump(mode="json", exclude={"id"}, exclude_none=True) for p in directory.values()}
+    try:
+        transact(
+            [
+                {"Put": {"TableName": table, "Item": to_item({**keys.partner(partner.id), **record})}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": to_item({**keys.partner_directory(), "version": version + 1, "partners": entries}),
+                        **_directory_unchanged_since(version),
+                    }
+                },
+            ]
+        )
+    except Cancelled as refused:
+        if refused.failed(1):
+            raise TransientError("the partner directory changed while a partner was written") from refused
+        raise
+    return stored
+
+
+def _directory() -> tuple[dict[str, Partner], int]:
+    """Every partner by id, and the directory's version (0 before the first partner)."""
+    item = (
+        db()
+        .get_item(TableName=settings().catalog_table, Key=to_item(keys.partner_directory()), ConsistentRead=True)
+        .get("Item")
+    )
+    if not item:
+        return {}, 0
+    found = from_item(item)
+    entries: dict[str, dict[str, Any]] = found["partners"]
+    return {pid: Partner.model_validate({**entry, "id": pid}) for pid, entry in entries.items()}, int(found["version"])
+
+
+def _directory_unchanged_since(version: int) -> dict[str, Any]:
+    if version == 0:
+        return {"ConditionExpression": "attribute_not_exists(PK)"}
+    return {
+        "ConditionExpression": "#version = :version",
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": to_item({":version": version}),
+    }
 
 
 def product(sku: str) -> Product | None:
@@ -56,17 +104,6 @@ def partner(partner_id: str) -> Partner | None:
 
 
 def partners() -> list[Partner]:
-    """Every partner, in seed order (rank)."""
-    items: list[Partner] = []
-    kwargs: dict[str, Any] = {
-        "TableName": settings().catalog_table,
-        "FilterExpression": "begins_with(PK, :p) AND SK = :s",
-        "ExpressionAttributeValues": to_item({":p": "PARTNER#", ":s": "PARTNER"}),
-    }
-    while True:
-        page = db().scan(**kwargs)
-        items.extend(Partner.model_validate(from_item(i)) for i in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return sorted(items, key=lambda p: p.rank)
+    """Every partner, in seed order (rank): one strongly consistent read of the partner directory."""
+    directory, _ = _directory()
+    return sorted(directory.values(), key=lambda p: (p.rank, p.id))

@@ -14,6 +14,7 @@
 | stock of a SKU at every location   | Inventory | PK=SKU#<sku>, SK begins_with LOC#            | allocate, tracking |
 | backorders of a SKU, oldest first  | Inventory | PK=SKU#<sku>, SK begins_with BACKORDER#      | allocate, compensate, admin_api |
 | a product / a partner              | Catalog   | PK=PRODUCT#<sku> / PARTNER#<id>, SK=same kind | all |
+| every partner, in rank order       | Catalog   | PK=PARTNERS, SK=DIRECTORY (one item, written with each partner) | allocate, admin_api |
 """
 
 from __future__ import annotations
@@ -95,3 +96,8 @@ def product(sku: str) -> dict[str, str]:
 
 def partner(partner_id: str) -> dict[str, str]:
     return {"PK": f"PARTNER#{partner_id}", "SK": "PARTNER"}
+
+
+def partner_directory() -> dict[str, str]:
+    """The one item listing every partner without its secret, kept in step with the partner items."""
+    return {"PK": "PARTNERS", "SK": "DIRECTORY"}
