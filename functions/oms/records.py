@@ -100,6 +100,8 @@ class OrderHeader(Record):
     wake_token: str | None = None
     # When the customer cancelled: nothing is allocated or released for the order after it.
     cancelled_at: str | None = None
+    # Why operators should look at the order ({"reason", "shipment_id", "at"}), e.g. a partner that is silent.
+    attention: dict[str, str] | None = None
     backorder_policy: BackorderPolicy
     customer: Customer
     shipping_address: Address

@@ -123,7 +123,9 @@ def _changes(shipment: StoredShipment, event: TrackingEvent) -> dict[str, Any] |
     if event.status == TrackingStatus.EXCEPTION:
         if shipment.status in SETTLED_STATUSES:
             return None
-        return {"exception": {"reason": event.reason, "at": at}}
+        # An exception already open stays the same one (the customer was told of it); its reason updates.
+        began = shipment.exception.at if shipment.exception else at
+        return {"exception": {"reason": event.reason, "at": began}}
     new = ShipmentStatus(event.status.value)
     if not move_applies(shipment.status, new):
         return None

@@ -70,6 +70,8 @@ JOBS: tuple[Job, ...] = (
     Job("tracking", inventory="rw", catalog="r", events=True, emails=True, partner_secrets=True,
         timeout=API_TIMEOUT),
     Job("followup", catalog="r", events=True, emails=True, feedback_key=True),
+    # A partner's deadline: an exception and the customer's email, then the order flagged for operators.
+    Job("partner_deadline", catalog="r", events=True, emails=True),
     Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
     # Compensation releases stock, marks the order FAILED and emails the customer.
     Job("compensate", inventory="rw", catalog="r", events=True, emails=True),

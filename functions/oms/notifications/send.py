@@ -19,12 +19,20 @@ from oms.repository import orders as repo
 from oms.settings import settings
 
 
-def send(order: StoredOrder, kind: EmailKind, shipment_id: str | None = None, feedback_url: str | None = None) -> bool:
-    """Send `kind` for the order (and shipment) unless it was sent before; True when it went out now."""
+def send(
+    order: StoredOrder,
+    kind: EmailKind,
+    shipment_id: str | None = None,
+    feedback_url: str | None = None,
+    occurrence: str | None = None,
+) -> bool:
+    """Send `kind` for the order (and shipment) unless it was sent before; True when it went out now.
+    An `occurrence` (a shipment's exception, by when it began) makes each occurrence an email of its own."""
     order_id = order.order_id
-    if order.email_sent(kind, shipment_id):
+    mark = mark_of(shipment_id, occurrence)
+    if order.email_sent(kind, mark):
         return False
-    if not repo.claim_email(order_id, kind.value, shipment_id):
+    if not repo.claim_email(order_id, kind.value, mark):
         return False
     try:
         ctx, partner = context(order, shipment_id, feedback_url)
@@ -33,7 +41,7 @@ def send(order: StoredOrder, kind: EmailKind, shipment_id: str | None = None, fe
         _deliver(to, rendered.subject, rendered.text, rendered.html, kind, order_id, shipment_id)
     except Exception as error:
         # Give the mark back so the step's retry sends it; a send that failed sent nothing.
-        repo.release_email(order_id, kind.value, shipment_id)
+        repo.release_email(order_id, kind.value, mark)
         if isinstance(error, ClientError):
             raise TransientError(f"SES refused {kind} for {order_id}: {error}") from error
         raise
@@ -41,6 +49,11 @@ def send(order: StoredOrder, kind: EmailKind, shipment_id: str | None = None, fe
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
     logger.info("email sent", extra={"order_id": order_id, "kind": kind.value, "shipment_id": shipment_id})
     return True
+
+
+def mark_of(shipment_id: str | None, occurrence: str | None = None) -> str | None:
+    """What an email is kept once per, besides the order and kind."""
+    return f"{shipment_id}@{occurrence}" if shipment_id and occurrence else shipment_id
 
 
 def _deliver(

@@ -167,3 +167,17 @@ def commit_cancellation(
             return False
         raise
     return True
+
+
+def move_shipment(
+    shipment: StoredShipment, changes: dict[str, Any], timeline: tuple[str, dict[str, Any]]
+) -> PartnerEventOutcome:
+    """A move OMS makes on its own (a deadline's exception): the shipment's change and its timeline entry,
+    refused if the shipment's status changed since it was read (SHIPMENT_MOVED)."""
+    try:
+        transact([repo.shipment_move(shipment, changes), repo.event_item(shipment.order_id, *timeline)])
+    except Cancelled as refused:
+        if refused.failed(0):
+            return PartnerEventOutcome.SHIPMENT_MOVED
+        raise
+    return PartnerEventOutcome.APPLIED
