@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from oms import carriers, clock, events, ids
+from oms import carriers, clock, events, ids, listing
 from oms.errors import DomainError, ShipmentNotFound, SignatureRejected, TransientError
 from oms.fulfilment.dispatch import resume
 from oms.models import PartnerShipmentsPage, PartnerShipmentView, TrackingEvent, TrackingStatus
@@ -151,6 +151,7 @@ def _after(shipment: StoredShipment, event: TrackingEvent, changes: dict[str, An
         resume(fresh.task_token, fresh.status)
     else:
         logger.info("no execution waiting on the shipment yet", extra={"shipment_id": shipment.shipment_id})
+    listing.refresh(order)
 
 
 def shipments(partner_id: str, status: str, cursor: str | None) -> PartnerShipmentsPage:

@@ -27,6 +27,7 @@ class Job:
 
     folder: str
     orders: str = "rw"  # "r", "rw" or ""
+    lists_orders: bool = False  # queries the order list's indexes, and nothing else of the orders table
     inventory: str = ""
     catalog: str = ""
     idempotency: bool = False  # Powertools idempotency records
@@ -57,9 +58,10 @@ JOBS: tuple[Job, ...] = (
     Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
     # Compensation releases stock, marks the order FAILED and emails the customer.
     Job("compensate", inventory="rw", catalog="r", events=True, emails=True),
-    # The admin API: stock counts and receipts (Idempotency-Key), products, partners and their secrets.
-    Job("admin_api", orders="", inventory="rw", catalog="rw", idempotency=True, manages_partners=True,
-        timeout=API_TIMEOUT),
+    # The admin API: stock counts and receipts (Idempotency-Key), products, partners and their secrets, the
+    # order list.
+    Job("admin_api", orders="", lists_orders=True, inventory="rw", catalog="rw", idempotency=True,
+        manages_partners=True, timeout=API_TIMEOUT),
 )  # fmt: skip
 
 
@@ -156,6 +158,14 @@ class Functions(Construct):
                 table.grant_read_write_data(function)
             elif access == "r":
                 table.grant_read_data(function)
+        if job.lists_orders:
+            orders = self._data.orders
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["dynamodb:Query"],
+                    resources=[f"{orders.table_arn}/index/{index}" for index in self._data.listing_indexes],
+                )
+            )
         if job.events:
             self._events.bus.grant_put_events_to(function)
         if job.emails:

@@ -17,17 +17,36 @@ def test_the_admin_function_knows_the_admin_keys_id(resources):
     assert variables["ADMIN_API_KEY_ID"] == {"Ref": "AdminKey"}
 
 
+def _dynamodb_statements(policy_statements: Any) -> list[dict[str, Any]]:
+    return [s for s in policy_statements(ROLE) if any(a.startswith("dynamodb:") for a in _actions(s))]
+
+
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    resource = statement["Resource"]
+    return resource if isinstance(resource, list) else [resource]
+
+
 def test_the_admin_role_reaches_its_tables_only(policy_statements, as_text):
     tables = {
         table
-        for statement in policy_statements(ROLE)
-        if any(a.startswith("dynamodb:") for a in _actions(statement))
-        for resource in (statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]])
+        for statement in _dynamodb_statements(policy_statements)
+        for resource in _resources(statement)
         for table in ("OrdersTable", "InventoryTable", "CatalogTable", "IdempotencyTable")
         if table in as_text(resource) or table in str(resource)
     }
 
-    assert tables == {"InventoryTable", "CatalogTable", "IdempotencyTable"}
+    assert tables == {"OrdersTable", "InventoryTable", "CatalogTable", "IdempotencyTable"}
+
+
+def test_the_admin_role_only_queries_the_order_lists_indexes_of_the_orders_table(policy_statements, as_text):
+    on_orders = [s for s in _dynamodb_statements(policy_statements) if "OrdersTable" in str(s["Resource"])]
+
+    (statement,) = on_orders
+    assert _actions(statement) == {"dynamodb:Query"}
+    assert sorted(as_text(r) for r in _resources(statement)) == [
+        "${OrdersTable.Arn}/index/GSI2",
+        "${OrdersTable.Arn}/index/GSI3",
+    ]
 
 
 def test_the_admin_role_writes_partner_secrets_under_their_prefix_only(policy_statements, as_text):

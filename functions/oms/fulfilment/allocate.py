@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oms import clock, events, ids
+from oms import clock, events, ids, listing
 from oms.allocation import Allocation, LineRequest, Location, allocate
 from oms.errors import ReservationConflict
 from oms.fulfilment.common import load
@@ -60,6 +60,7 @@ def allocate_order(order_id: str) -> AllocationOutput:
     metrics.add_metric(name="OrdersAllocated", unit="Count", value=1)
     result = outcome(load(order_id))
     events.publish(order_id, "OrderAllocated", result.model_dump(mode="json"))
+    listing.refresh(load(order_id))
     return result
 
 
