@@ -1,8 +1,8 @@
 """Faults injected into the emulated AWS services: what AWS does under contention and moto never does.
 
 moto never cancels a transaction for a conflict or throttles it; DynamoDB does both under load.
-These context managers make the next matching transactions fail the way DynamoDB fails them, so
-tests prove the code retries instead of failing an order.
+These context managers make the next matching transactions (or single updates) fail the way DynamoDB
+fails them, so tests prove the code retries instead of failing an order.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.dynamodb.exceptions import TransactionCanceledException
+from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 
 TransactItems = list[dict[str, Any]]
@@ -85,3 +85,41 @@ def cancelled_transactions(
         yield fault
     finally:
         DynamoDBBackend.transact_write_items = original  # type: ignore[method-assign,assignment]
+
+
+@dataclass
+class ConflictingUpdates:
+    """Refuse the next `times` UpdateItem calls whose condition mentions `text`."""
+
+    text: str
+    times: int = 1
+    injected: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, condition: str | None) -> bool:
+        with self._lock:
+            if self.injected >= self.times or self.text not in str(condition or ""):
+                return False
+            self.injected += 1
+            return True
+
+
+@contextmanager
+def conflicting_updates(text: str, times: int = 1) -> Iterator[ConflictingUpdates]:
+    """While open, DynamoDB refuses the next `times` UpdateItem calls whose condition mentions `text`
+    (`listed_seq`) with `TransactionConflictException`, as it does while a transaction holds the item."""
+    fault = ConflictingUpdates(text, times)
+    original = DynamoDBBackend.__dict__["update_item"]
+
+    def update_item(backend: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        if fault.take(kwargs.get("condition_expression")):
+            raise DynamodbException(
+                ERROR_TYPE_PREFIX + "TransactionConflictException", _MESSAGES["TransactionConflict"]
+            )
+        return original(backend, *args, **kwargs)
+
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign,assignment]
+    try:
+        yield fault
+    finally:
+        DynamoDBBackend.update_item = original  # type: ignore[method-assign,assignment]

@@ -76,7 +76,7 @@ JOBS: tuple[Job, ...] = (
     # Compensation releases stock, marks the order FAILED and emails the customer.
     Job("compensate", inventory="rw", catalog="r", events=True, emails=True),
     # The admin API: stock counts and receipts (Idempotency-Key; a receipt releases backordered orders
-    # and wakes their executions), products, partners and their secrets.
+    # and wakes their executions), products, partners and their secrets, the order list.
     Job("admin_api", orders="rw", inventory="rw", catalog="rw", idempotency=True, events=True,
         manages_partners=True, timeout=API_TIMEOUT),
 )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oms import clock, events
+from oms import clock, events, listing
 from oms.errors import DomainError
 from oms.fulfilment.common import load
 from oms.fulfilment.dispatch import tell_partners
@@ -73,3 +73,4 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
         metrics.add_metric(name="OrdersFailed", unit="Count", value=1)
         events.publish(order_id, "OrderFailed", detail)
     send(load(order_id), EmailKind.ORDER_FAILED)
+    listing.refresh(repo.load(order_id))
