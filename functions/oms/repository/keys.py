@@ -4,6 +4,7 @@
 | ---------------------------------- | --------- | -------------------------------------------- | ------- |
 | an order with everything it owns   | Orders    | PK=ORDER#<id>, all SK                        | every step, orders_api |
 | order header                       | Orders    | PK=ORDER#<id>, SK=ORDER                      | place_order, allocate |
+| a round being written in chunks    | Orders    | PK=ORDER#<id>, SK=ORDER (round_plan*, round_chunks_done) | allocate, compensate |
 | a shipment                         | Orders    | PK=ORDER#<id>, SK=SHIPMENT#<shipment_id>     | dispatch, tracking |
 | timeline event                     | Orders    | PK=ORDER#<id>, SK=EVENT#<at>#<n>             | every step |
 | email sent once                    | Orders    | PK=ORDER#<id>, SK=EMAIL#<kind>#<shipment|->  | notify, dispatch, followup |
@@ -19,6 +20,9 @@
 | backorders of a SKU, oldest first  | Inventory | PK=SKU#<sku>, SK begins_with BACKORDER#      | allocate, compensate, admin_api |
 | a product / a partner              | Catalog   | PK=PRODUCT#<sku> / PARTNER#<id>, SK=same kind | all |
 | every partner, in rank order       | Catalog   | PK=PARTNERS, SK=DIRECTORY (one item, written with each partner) | allocate, admin_api |
+
+An item an allocation round puts under ORDER#<id> carries `allocation_round`, the round that wrote it;
+reading an order skips those of a round its header has not committed (oms.repository.rounds).
 """
 
 from __future__ import annotations

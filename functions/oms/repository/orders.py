@@ -17,6 +17,8 @@ from oms.repository.dynamo import Cancelled, db, error_code, from_item, query_al
 from oms.settings import settings
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+# On the header, the allocation rounds committed; on an item a round wrote, that round's number.
+ROUND = "allocation_round"
 
 
 class RefTaken(Exception):
@@ -95,7 +97,8 @@ def header(order_id: str) -> OrderHeader | None:
 
 
 def load(order_id: str) -> StoredOrder | None:
-    """The whole item collection of an order, in one consistent query."""
+    """The whole item collection of an order, in one consistent query, as of its last committed
+    allocation round: what a round still being written has put there stays out of sight."""
     items = query_all(
         TableName=table(),
         ConsistentRead=True,
@@ -105,9 +108,12 @@ def load(order_id: str) -> StoredOrder | None:
     head = next((i for i in items if i["SK"] == keys.ORDER_SK), None)
     if head is None:
         return None
+    committed = int(head.get(ROUND, 0))
     shipments, timeline, emails, feedback = [], [], set(), None
     for item in sorted(items, key=lambda i: str(i["SK"])):
         kind = item.get("type")
+        if item is not head and int(item.get(ROUND, 0)) > committed:
+            continue  # written by a round still in progress (oms.repository.rounds)
         if kind == "SHIPMENT":
             shipments.append(StoredShipment.model_validate(item))
         elif kind == "EVENT":
@@ -132,7 +138,7 @@ def shipment_put(shipment: StoredShipment) -> dict[str, Any]:
     return _put(item)
 
 
-def _assignments(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+def assignments(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
     """SET (and REMOVE for None) clauses for `changes`, with their attribute names and values."""
     names = {f"#f{i}": name for i, name in enumerate(changes)}
     sets = [f"#f{i} = :v{i}" for i, v in enumerate(changes.values()) if v is not None]
@@ -142,23 +148,8 @@ def _assignments(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str
     return expression.strip(), names, values
 
 
-def header_update(order_id: str, expected_round: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """A transaction Update of the header, refused unless no other allocation round got there first."""
-    expression, names, values = _assignments(changes)
-    return {
-        "Update": {
-            "TableName": table(),
-            "Key": to_item(keys.order(order_id)),
-            "UpdateExpression": f"{expression}, allocation_round = :next",
-            "ConditionExpression": "allocation_round = :round",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item({**values, ":round": expected_round, ":next": expected_round + 1}),
-        }
-    }
-
-
 def set_header(order_id: str, changes: dict[str, Any]) -> None:
-    expression, names, values = _assignments(changes)
+    expression, names, values = assignments(changes)
     db().update_item(
         TableName=table(),
         Key=to_item(keys.order(order_id)),
@@ -176,7 +167,7 @@ def shipment_move(shipment: StoredShipment, changes: dict[str, Any]) -> dict[str
     changes = {k: _plain(v) for k, v in changes.items()}
     if "status" in changes:
         changes.update(keys.partner_shipment_status(shipment.partner_id, changes["status"]))
-    expression, names, values = _assignments(changes)
+    expression, names, values = assignments(changes)
     return {
         "Update": {
             "TableName": table(),
