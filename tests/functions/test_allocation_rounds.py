@@ -129,7 +129,9 @@ def test_a_hundred_lines_each_split_over_two_locations_allocate_whole_with_exact
     _assert_exact(bulk, order_id)
 
 
-@pytest.mark.parametrize("chunks_written", [1, 2])
+# Every chunk boundary is covered cheaply by the protocol's own tests (test_commit_round.py, small chunks);
+# here one boundary each, with the real 100-line round.
+@pytest.mark.parametrize("chunks_written", [2])
 def test_an_allocation_that_dies_between_chunks_completes_exactly_once_when_run_again(
     bulk: Scenario, chunks_written: int
 ) -> None:
@@ -151,7 +153,7 @@ def test_an_allocation_that_dies_between_chunks_completes_exactly_once_when_run_
     _assert_exact(bulk, order_id)
 
 
-@pytest.mark.parametrize("chunks_written", [0, 1, 2])
+@pytest.mark.parametrize("chunks_written", [1])
 def test_two_attempts_running_interleaved_commit_the_round_once(bulk: Scenario, chunks_written: int) -> None:
     order_id = _place(bulk)
     second: list[dict[str, Any]] = []
@@ -217,7 +219,7 @@ def test_a_give_back_that_dies_midway_is_finished_by_the_next_attempt(bulk: Scen
     _assert_exact(bulk, order_id, rival)
 
 
-@pytest.mark.parametrize("chunks_written", [1, 2, 3])
+@pytest.mark.parametrize("chunks_written", [2])
 def test_a_reader_during_a_half_written_round_sees_an_order_whose_counters_add_up(
     bulk: Scenario, chunks_written: int
 ) -> None:

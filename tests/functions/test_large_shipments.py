@@ -3,25 +3,27 @@ call that moves it stops half way."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from local.faults import cancelled_transactions, conditioned_on
 from oms.repository import inventory
 from oms.repository.dynamo import RETRY_ATTEMPTS
-from tests.scenario import Scenario
+from tests.scenario import DEFAULT_SEED, Scenario, scenario
 
-LINES = 100
+SKUS = [f"BIG-{n:03d}" for n in range(100)]
 
 
-def _stock_up(oms: Scenario) -> list[str]:
-    skus = [f"BIG-{n:03d}" for n in range(LINES)]
-    for sku in skus:
-        assert oms.request(
-            "PUT", f"/products/{sku}", {"sku": sku, "name": sku, "fulfillment": "STOCKED"}, key="admin"
-        ).status in (200, 201)
-        body = {"sku": sku, "location": "main-warehouse", "on_hand": 3}
-        assert oms.request("POST", "/inventory/adjustments", body, key="admin").status == 200
-    return skus
+@pytest.fixture
+def oms(template: dict[str, Any]) -> Iterator[Scenario]:
+    seed = copy.deepcopy(DEFAULT_SEED)
+    seed["products"] += [{"sku": sku, "name": sku} for sku in SKUS]
+    seed["inventory"] += [{"sku": sku, "location": "main-warehouse", "on_hand": 3} for sku in SKUS]
+    with scenario(template, seed, executions=False) as handlers:
+        yield handlers
 
 
 def _counts(skus: list[str]) -> set[tuple[int, int, int]]:
@@ -30,15 +32,14 @@ def _counts(skus: list[str]) -> set[tuple[int, int, int]]:
 
 
 def _big_order(oms: Scenario) -> dict[str, Any]:
-    skus = _stock_up(oms)
-    order = oms.placed(lines=[{"sku": sku, "quantity": 2} for sku in skus])
-    assert _counts(skus) == {(3, 2, 1)}
+    order = oms.placed(lines=[{"sku": sku, "quantity": 2} for sku in SKUS])
+    assert _counts(SKUS) == {(3, 2, 1)}
     return order
 
 
 def test_shipping_a_hundred_lines_moves_every_units_stock_once(oms: Scenario) -> None:
     order = _big_order(oms)
-    skus = [x["sku"] for x in order["lines"]]
+    skus = SKUS
 
     assert oms.track("main-warehouse", order["shipments"][0]["shipment_id"], "SHIPPED").status == 202
 
@@ -48,7 +49,7 @@ def test_shipping_a_hundred_lines_moves_every_units_stock_once(oms: Scenario) ->
 
 def test_a_ship_whose_stock_moves_stop_half_way_is_finished_by_the_partners_retry(oms: Scenario) -> None:
     order = _big_order(oms)
-    skus = [x["sku"] for x in order["lines"]]
+    skus = SKUS
     shipment_id = order["shipments"][0]["shipment_id"]
 
     with cancelled_transactions(conditioned_on("stock_done"), times=RETRY_ATTEMPTS + 1):
@@ -66,7 +67,7 @@ def test_a_ship_whose_stock_moves_stop_half_way_is_finished_by_the_partners_retr
 
 def test_cancelling_a_hundred_line_shipment_releases_every_reservation_once(oms: Scenario) -> None:
     order = _big_order(oms)
-    skus = [x["sku"] for x in order["lines"]]
+    skus = SKUS
 
     reply = oms.request("POST", f"/orders/{order['order_id']}/cancel")
 
