@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.config import Config
@@ -42,26 +43,11 @@ class OmsStack(Stack):
                   description="aws apigateway get-api-key --include-value --api-key <id>")  # fmt: skip
         CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
 
-    def _wire_seams(self) -> None:
-        """Environment and permissions naming resources built after the functions.
-
-        None of these functions is a step of the state machine or behind the referenced
-        resource, so no dependency cycle arises.
-        """
-        place_order = self.functions["place_order"]
-        place_order.add_environment("STATE_MACHINE_ARN", self.workflow.state_machine.state_machine_arn)
-        self.workflow.state_machine.grant_start_execution(place_order)
-
-        followup = self.functions["followup"]
-        followup.add_environment("PUBLIC_BASE_URL", self.api.base_url)
-        self.events.allow_followup(followup)
-
-        # The partner's update that ships or delivers the order's last units sets its feedback schedule.
-        tracking = self.functions["tracking"]
-        tracking.add_environment("SCHEDULE_GROUP_NAME", self.events.schedule_group_name)
-        tracking.add_environment("SCHEDULER_ROLE_ARN", self.events.scheduler_role.role_arn)
-        tracking.add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
-        tracking.add_to_role_policy(
+    def _allow_schedules(self, function: lambda_.Function) -> None:
+        """Let `function` set one-time schedules in the group, run as the scheduler role."""
+        function.add_environment("SCHEDULE_GROUP_NAME", self.events.schedule_group_name)
+        function.add_environment("SCHEDULER_ROLE_ARN", self.events.scheduler_role.role_arn)
+        function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule"],
                 resources=[
@@ -73,7 +59,31 @@ class OmsStack(Stack):
                 ],
             )
         )
-        self.events.scheduler_role.grant_pass_role(tracking)
+        self.events.scheduler_role.grant_pass_role(function)
+
+    def _wire_seams(self) -> None:
+        """Environment and permissions naming resources built after the functions.
+
+        None of the referenced resources depends on the function that references it (the state
+        machine depends on dispatch, which references only the scheduler and partner_deadline), so no
+        dependency cycle arises.
+        """
+        place_order = self.functions["place_order"]
+        place_order.add_environment("STATE_MACHINE_ARN", self.workflow.state_machine.state_machine_arn)
+        self.workflow.state_machine.grant_start_execution(place_order)
+
+        followup = self.functions["followup"]
+        followup.add_environment("PUBLIC_BASE_URL", self.api.base_url)
+        self.events.allow_target(followup)
+
+        # The order's timers: the partner update that ships or delivers the last units sets the feedback
+        # request's; Dispatch sets each shipment's partner deadline, whose first stage sets the second.
+        deadline = self.functions["partner_deadline"]
+        self.events.allow_target(deadline)
+        for setter in (self.functions["tracking"], self.functions["dispatch"], deadline):
+            self._allow_schedules(setter)
+        self.functions["tracking"].add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
+        self.functions["dispatch"].add_environment("DEADLINE_FUNCTION_ARN", deadline.function_arn)
 
         # The key's id is what API Gateway puts in requestContext.identity.apiKeyId; the key depends on
         # nothing, so the function referencing it closes no cycle.

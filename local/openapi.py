@@ -52,7 +52,8 @@ SECURITY_SCHEMES = {
         "type": "apiKey",
         "in": "header",
         "name": "x-api-key",
-        "description": "The admin key (inventory, catalogue, partners); the storefront key is 403 forbidden there.",
+        "description": "The admin key (inventory, catalogue, partners, the order list); the storefront key is "
+        "403 forbidden there.",
     },
     "partnerSignature": {
         "type": "apiKey",

@@ -42,6 +42,12 @@ class Reply:
         return str(self.json["error"]["code"])
 
 
+def feedback_fired(advanced: dict[str, Any]) -> list[str]:
+    """The feedback schedules an advance of the clock fired (partner deadlines fire too, and find nothing
+    to do once the partner has moved on)."""
+    return [name for name in advanced["fired"] if name.startswith("feedback-")]
+
+
 @dataclass
 class Scenario:
     stack: LocalStack

@@ -1,22 +1,24 @@
-"""The admin API: stock receipts and stocktakes, a SKU's inventory, products and partners (admin key)."""
+"""The admin API: stock receipts and stocktakes, a SKU's inventory, products and partners, the order list
+(admin key)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from oms import admin, stock
-from oms.admin_models import InventoryView, PartnerView, StockAdjustment, StockReceipt
+from oms import admin, listing, stock
+from oms.admin_models import PARTNER_ID_PATTERN, InventoryView, OrdersPage, PartnerView, StockAdjustment, StockReceipt
 from oms.errors import DomainError
 from oms.http import proxy_problem, resolve, resolver
 from oms.models import ErrorEnvelope, PartnerIn, ProductIn
 from oms.observability import logger, metrics, tracer
 from oms.settings import requires
+from oms.statuses import OrderStatus
 
 app = resolver()
 SkuPath = Annotated[str, Path(max_length=64)]
@@ -126,6 +128,30 @@ def put_partner(partner_id: PartnerPath, partner: Annotated[PartnerIn, Body()]) 
 )
 def get_partner(partner_id: PartnerPath) -> PartnerView:
     return admin.partner(partner_id)
+
+
+@app.get(
+    "/orders",
+    summary="List orders, newest first",
+    description="Filter by order status, by a partner the order has shipments at, or both. The list can lag "
+    "the orders by a moment: `GET /orders/{order_id}` reads an order as it is.",
+    responses={
+        200: _answer("A page of orders, newest first", OrdersPage),
+        400: _answer(
+            "validation_error: a status that is not an order status, a partner id or limit out of bounds, or "
+            "a cursor this API did not give out for the same filters"
+        ),
+    },
+)
+def list_orders(
+    status: Annotated[OrderStatus | None, Query(description="only orders in this status")] = None,
+    partner_id: Annotated[
+        str | None, Query(max_length=64, pattern=PARTNER_ID_PATTERN, description="only orders with a shipment there")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=2048, description="the previous page's next_cursor")] = None,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE_SIZE, description="orders a page")] = listing.PAGE_SIZE,
+) -> OrdersPage:
+    return listing.page(status, partner_id, cursor, limit)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

@@ -1,4 +1,5 @@
-"""Pydantic models of the admin API: stock receipts and counts, a SKU's inventory, a partner as shown."""
+"""Pydantic models of the admin API: stock receipts and counts, a SKU's inventory, a partner as shown,
+the order list."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from oms.fields import EmailAddress, JsonInteger, Sku, Strict
-from oms.statuses import PartnerKind
+from oms.models import Customer
+from oms.statuses import OrderStatus, PartnerKind
 
-PartnerId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
+PARTNER_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]*$"
+PartnerId = Annotated[str, Field(min_length=1, max_length=64, pattern=PARTNER_ID_PATTERN)]
 # Bounds far above any shelf keep every count a number DynamoDB stores exactly.
 Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000), JsonInteger]
 Received = Annotated[int, Field(strict=True, ge=1, le=1_000_000), JsonInteger]
@@ -52,3 +55,24 @@ class PartnerView(BaseModel):
     name: str
     email: EmailAddress
     webhook_url: str | None = None
+
+
+class OrderSummary(BaseModel):
+    """An order as the order list shows it; `GET /orders/{order_id}` has the rest."""
+
+    order_id: str
+    external_ref: str
+    status: OrderStatus = Field(description="as GET /orders/{order_id} shows it")
+    customer: Customer
+    created_at: str
+    updated_at: str = Field(
+        description="the order's last change as of its latest move (allocation, a partner's update, failure); "
+        "GET /orders/{order_id} also counts the emails sent since"
+    )
+    shipments: int = Field(description="shipments the order was split into, ended ones included")
+    partner_ids: list[str] = Field(description="the partners its shipments went to, in shipment order")
+
+
+class OrdersPage(BaseModel):
+    orders: list[OrderSummary] = Field(description="newest first")
+    next_cursor: str | None = Field(default=None, description="the next page's cursor; null on the last page")

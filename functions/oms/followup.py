@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
-from typing import Any
 
-from botocore.exceptions import ClientError
-
-from oms import aws, clock, events, tokens
+from oms import clock, events, schedules, tokens
 from oms.errors import FeedbackExists, OrderNotFound, TokenRejected
 from oms.models import FeedbackIn, FeedbackStored
 from oms.notifications.catalogue import EmailKind
@@ -66,28 +62,7 @@ def schedule(order: StoredOrder) -> str | None:
     due = feedback_due(order)
     if due is None or order.email_sent(EmailKind.FEEDBACK_REQUEST):
         return None
-    s = settings()
-    request: dict[str, Any] = {
-        "Name": schedule_name(order_id),
-        "GroupName": s.schedule_group_name,
-        "ScheduleExpression": f"at({due.strftime('%Y-%m-%dT%H:%M:%S')})",
-        "ScheduleExpressionTimezone": "UTC",
-        "FlexibleTimeWindow": {"Mode": "OFF"},
-        "ActionAfterCompletion": "DELETE",
-        "Target": {
-            "Arn": s.followup_function_arn,
-            "RoleArn": s.scheduler_role_arn,
-            "Input": json.dumps({"order_id": order_id}),
-        },
-    }
-    scheduler = aws.client("scheduler")
-    try:
-        scheduler.create_schedule(**request)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ConflictException":
-            raise
-        scheduler.update_schedule(**request)
-    return str(request["ScheduleExpression"])
+    return schedules.at(schedule_name(order_id), due, settings().followup_function_arn, {"order_id": order_id})
 
 
 def _key() -> bytes:

@@ -13,6 +13,7 @@ from oms.statuses import (
     BackorderPolicy,
     Fulfilment,
     OrderState,
+    OrderStatus,
     PartnerKind,
     ShipmentKind,
     ShipmentStatus,
@@ -100,6 +101,8 @@ class OrderHeader(Record):
     wake_token: str | None = None
     # When the customer cancelled: nothing is allocated or released for the order after it.
     cancelled_at: str | None = None
+    # Why operators should look at the order ({"reason", "shipment_id", "at"}), e.g. a partner that is silent.
+    attention: dict[str, str] | None = None
     backorder_policy: BackorderPolicy
     customer: Customer
     shipping_address: Address
@@ -122,6 +125,31 @@ class StoredOrder(OrderHeader):
 
     def email_sent(self, kind: str, shipment_id: str | None = None) -> bool:
         return (str(kind), shipment_id) in self.emails
+
+
+class ListedOrder(Record):
+    """An order as the order list shows it: its status as the API derives it, and where it went."""
+
+    order_id: str
+    external_ref: str
+    customer: Customer
+    created_at: str
+    status: OrderStatus
+    updated_at: str
+    shipments: int = 0
+    partner_ids: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def placed(cls, header: OrderHeader) -> ListedOrder:
+        """A new order: PLACED, nothing allocated or sent yet."""
+        return cls(
+            order_id=header.order_id,
+            external_ref=header.external_ref,
+            customer=header.customer,
+            created_at=header.created_at,
+            status=OrderStatus.PLACED,
+            updated_at=header.updated_at,
+        )
 
 
 class Partner(Record):

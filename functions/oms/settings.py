@@ -71,6 +71,7 @@ class Settings(MerchantSettings):
     schedule_group_name: str = ""
     scheduler_role_arn: str = ""
     followup_function_arn: str = ""
+    deadline_function_arn: str = ""
     feedback_key_secret_arn: str = ""
     public_base_url: str = ""
     admin_api_key_id: str = ""

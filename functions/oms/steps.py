@@ -40,6 +40,14 @@ class DispatchStep(Step):
     task_token: str
 
 
+class DeadlineStep(Step):
+    """What a partner deadline's schedule passes: the shipment, and which stage of the deadline fired."""
+
+    order_id: str
+    shipment_id: str
+    stage: int = 1
+
+
 class CompensateStep(Step):
     order_id: str
     error: dict[str, Any] | None = None
@@ -75,6 +83,10 @@ class Wake(Step):
 
 class NotifyOutput(Step):
     sent: list[str]
+
+
+class DeadlineOutput(Step):
+    acted: bool  # False when the partner had moved on, or the timer fired again
 
 
 class FollowupOutput(Step):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from oms import carriers, clock, events, followup, ids
+from oms import carriers, clock, events, followup, ids, listing
 from oms.errors import DomainError, ShipmentNotFound, SignatureRejected, TransientError
 from oms.fulfilment import rounds
 from oms.fulfilment.dispatch import wake
@@ -123,7 +123,9 @@ def _changes(shipment: StoredShipment, event: TrackingEvent) -> dict[str, Any] |
     if event.status == TrackingStatus.EXCEPTION:
         if shipment.status in SETTLED_STATUSES:
             return None
-        return {"exception": {"reason": event.reason, "at": at}}
+        # An exception already open stays the same one (the customer was told of it); its reason updates.
+        began = shipment.exception.at if shipment.exception else at
+        return {"exception": {"reason": event.reason, "at": began}}
     new = ShipmentStatus(event.status.value)
     if not move_applies(shipment.status, new):
         return None
@@ -188,6 +190,7 @@ def settle(order_id: str, shipment_id: str) -> None:
     if order is None or order.shipment(shipment_id) is None:
         return
     wake(order)
+    listing.refresh(order)
     notify_shipment(order, shipment_id)
     if status_of(order) in followup.SCHEDULED_STATUSES:
         followup.schedule(order)

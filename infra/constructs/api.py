@@ -41,6 +41,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/products/{sku}", "admin_api", key_required=True),
     Route("PUT", "/partners/{partner_id}", "admin_api", key_required=True),
     Route("GET", "/partners/{partner_id}", "admin_api", key_required=True),
+    Route("GET", "/orders", "admin_api", key_required=True),
 )
 
 

@@ -6,6 +6,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.config import Config, stable_id
+from oms.repository import keys
 
 _STRING = dynamodb.AttributeType.STRING
 
@@ -14,14 +15,24 @@ class Data(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: Config) -> None:
         super().__init__(scope, construct_id)
         self.orders = self._table("OrdersTable", config)
-        self.orders.add_global_secondary_index(
-            index_name="GSI1",
-            partition_key=dynamodb.Attribute(name="GSI1PK", type=_STRING),
-            sort_key=dynamodb.Attribute(name="GSI1SK", type=_STRING),
-        )
+        self._index(keys.PARTNER_INDEX)
+        # The order list: summaries only (keys.LISTING_PROJECTION), never the order's lines or address.
+        self.listing_indexes = (keys.STATUS_INDEX, keys.ORDERS_INDEX)
+        for index in self.listing_indexes:
+            self._index(index, include=keys.LISTING_PROJECTION)
         self.inventory = self._table("InventoryTable", config)
         self.catalog = self._table("CatalogTable", config)
         self.idempotency = self._table("IdempotencyTable", config, partition_key="id", sort_key=None, ttl="expiration")
+
+    def _index(self, name: str, include: tuple[str, ...] = ()) -> None:
+        partition_key, sort_key = keys.INDEX_KEYS[name]
+        self.orders.add_global_secondary_index(
+            index_name=name,
+            partition_key=dynamodb.Attribute(name=partition_key, type=_STRING),
+            sort_key=dynamodb.Attribute(name=sort_key, type=_STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE if include else dynamodb.ProjectionType.ALL,
+            non_key_attributes=list(include) or None,
+        )
 
     def _table(
         self,

@@ -21,13 +21,13 @@ class Events(Construct):
         self.schedule_group = scheduler.CfnScheduleGroup(self, "FeedbackSchedules")
         self.schedule_group.override_logical_id("FeedbackSchedules")
 
-        # What the feedback schedules run as; it may only invoke the followup function,
-        # granted in allow_followup once that function exists.
+        # What the order's schedules run as; it may only invoke their targets (followup, partner_deadline),
+        # granted in allow_target once those functions exist.
         self.scheduler_role = iam.Role(
             self,
             "SchedulerRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="Runs the feedback schedules: invokes the followup function.",
+            description="Runs the order schedules: invokes the followup and partner_deadline functions.",
         )
         stable_id(self.scheduler_role, "SchedulerRole")
 
@@ -45,5 +45,6 @@ class Events(Construct):
     def schedule_group_name(self) -> str:
         return self.schedule_group.ref
 
-    def allow_followup(self, followup: lambda_.IFunction) -> None:
-        followup.grant_invoke(self.scheduler_role)
+    def allow_target(self, function: lambda_.IFunction) -> None:
+        """Let the schedules invoke `function` (followup, partner_deadline), and nothing else."""
+        function.grant_invoke(self.scheduler_role)

@@ -73,11 +73,13 @@ JOBS: tuple[Job, ...] = (
     Job("tracking", inventory="rw", catalog="r", events=True, emails=True, partner_secrets=True,
         timeout=API_TIMEOUT),
     Job("followup", catalog="r", events=True, emails=True, feedback_key=True),
+    # A partner's deadline: an exception and the customer's email, then the order flagged for operators.
+    Job("partner_deadline", catalog="r", events=True, emails=True),
     Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
     # Compensation releases stock, marks the order FAILED and emails the customer.
     Job("compensate", inventory="rw", catalog="r", events=True, emails=True),
     # The admin API: stock counts and receipts (Idempotency-Key; a receipt releases backordered orders
-    # and wakes their executions), products, partners and their secrets.
+    # and wakes their executions), products, partners and their secrets, the order list.
     Job("admin_api", orders="rw", inventory="rw", catalog="rw", idempotency=True, events=True,
         manages_partners=True, timeout=API_TIMEOUT),
 )  # fmt: skip

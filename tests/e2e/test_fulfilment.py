@@ -254,3 +254,21 @@ def test_incorrect_address_and_a_vendors_rejection_cancel_and_tell_the_customer(
     assert order["status"] == "CANCELLED"
     assert counters(order, desk) == (0, 0, 1, 0, 0)
     assert len(shop.client.outbox("order_cancelled", order_id)) == 1
+
+
+def test_a_hundred_line_order_split_over_two_locations_allocates_and_completes(shop: Shop) -> None:
+    skus = [shop.product(f"P{n:03d}", {"main-warehouse": 1, "east-3pl": 1}) for n in range(100)]
+
+    order = shop.order({sku: 2 for sku in skus})
+
+    assert order["status"] == "PROCESSING"
+    assert sorted(s["partner_id"] for s in order["shipments"]) == ["east-3pl", "main-warehouse"]
+    assert all(len(s["lines"]) == 100 for s in order["shipments"])
+    for sku in skus[:3] + skus[-3:]:
+        assert counters(order, sku) == (2, 0, 0, 0, 0)
+        assert shop.stock(sku)["main-warehouse"]["reserved"] == 1 and shop.stock(sku)["east-3pl"]["reserved"] == 1
+
+    order = shop.deliver_all(order["order_id"])
+
+    assert order["status"] == "DELIVERED"
+    assert all(counters(order, sku) == (2, 0, 0, 2, 2) for sku in skus)

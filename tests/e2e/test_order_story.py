@@ -8,6 +8,7 @@ from typing import Any
 
 from local.cli import EXAMPLE_ORDER
 from tests.e2e.conftest import Client
+from tests.scenario import feedback_fired
 
 DAY = 24 * 3600
 
@@ -46,7 +47,7 @@ def test_an_order_lives_from_placement_to_feedback(oms_local: Client) -> None:
     assert "1Z999AA10123456784" in shipped["text"] and "ups.com" in shipped["html"]
     assert len(oms_local.outbox("shipment_delivered", order_id)) == 1
 
-    fired = oms_local.advance(7 * DAY + 60)["fired"]
+    fired = feedback_fired(oms_local.advance(7 * DAY + 60))
     assert f"feedback-{order_id}" in fired
     [request] = oms_local.outbox("feedback_request", order_id)
     link = re.search(r"(http://127\.0\.0\.1:\d+)(/feedback/\S+)", request["text"])

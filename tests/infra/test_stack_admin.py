@@ -17,19 +17,36 @@ def test_the_admin_function_knows_the_admin_keys_id(resources):
     assert variables["ADMIN_API_KEY_ID"] == {"Ref": "AdminKey"}
 
 
-def test_the_admin_role_reaches_its_tables_only(  # orders: a receipt's release writes the released orders' rounds
+def _dynamodb_statements(policy_statements: Any) -> list[dict[str, Any]]:
+    return [s for s in policy_statements(ROLE) if any(a.startswith("dynamodb:") for a in _actions(s))]
+
+
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    resource = statement["Resource"]
+    return resource if isinstance(resource, list) else [resource]
+
+
+def test_the_admin_role_reaches_its_tables_only(  # orders: receipts release orders, and the order list
     policy_statements, as_text
 ):
     tables = {
         table
-        for statement in policy_statements(ROLE)
-        if any(a.startswith("dynamodb:") for a in _actions(statement))
-        for resource in (statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]])
+        for statement in _dynamodb_statements(policy_statements)
+        for resource in _resources(statement)
         for table in ("OrdersTable", "InventoryTable", "CatalogTable", "IdempotencyTable")
         if table in as_text(resource) or table in str(resource)
     }
 
     assert tables == {"OrdersTable", "InventoryTable", "CatalogTable", "IdempotencyTable"}
+
+
+def test_the_admin_role_may_query_the_order_lists_indexes(policy_statements, as_text):
+    on_orders = [s for s in _dynamodb_statements(policy_statements) if "OrdersTable" in str(s["Resource"])]
+
+    assert any(
+        "dynamodb:Query" in _actions(s) and "${OrdersTable.Arn}/index/*" in [as_text(r) for r in _resources(s)]
+        for s in on_orders
+    )
 
 
 def test_the_admin_role_writes_partner_secrets_under_their_prefix_only(policy_statements, as_text):

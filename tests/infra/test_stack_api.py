@@ -20,6 +20,7 @@ ROUTES = {
     ("GET", "/products/{sku}"): ("AdminApiFunction", True),
     ("PUT", "/partners/{partner_id}"): ("AdminApiFunction", True),
     ("GET", "/partners/{partner_id}"): ("AdminApiFunction", True),
+    ("GET", "/orders"): ("AdminApiFunction", True),
 }
 
 

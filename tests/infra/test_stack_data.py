@@ -25,7 +25,23 @@ def test_tables_are_deleted_with_a_dev_stack(resources):
         assert table["DeletionPolicy"] == "Delete"
 
 
-def test_orders_table_is_keyed_by_pk_sk_with_the_gsi1_index(template):
+def _index(name: str, projection: dict) -> dict:
+    return {
+        "IndexName": name,
+        "KeySchema": [
+            {"AttributeName": f"{name}PK", "KeyType": "HASH"},
+            {"AttributeName": f"{name}SK", "KeyType": "RANGE"},
+        ],
+        "Projection": projection,
+    }
+
+
+def test_orders_table_is_keyed_by_pk_sk_with_the_partner_and_listing_indexes(template):
+    summary = {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["order_id", "external_ref", "customer", "created_at", "listing"],
+    }
+
     Template.from_json(template).has_resource_properties(
         "AWS::DynamoDB::Table",
         {
@@ -34,16 +50,9 @@ def test_orders_table_is_keyed_by_pk_sk_with_the_gsi1_index(template):
                 {"AttributeName": "SK", "KeyType": "RANGE"},
             ],
             "GlobalSecondaryIndexes": [
-                Match.object_like(
-                    {
-                        "IndexName": "GSI1",
-                        "KeySchema": [
-                            {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-                            {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
-                        ],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                )
+                Match.object_like(_index("GSI1", {"ProjectionType": "ALL"})),
+                Match.object_like(_index("GSI2", summary)),
+                Match.object_like(_index("GSI3", summary)),
             ],
         },
     )

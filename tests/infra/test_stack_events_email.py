@@ -11,7 +11,7 @@ def test_feedback_schedule_group_exists(resources):
     assert set(resources("AWS::Scheduler::ScheduleGroup")) == {"FeedbackSchedules"}
 
 
-def test_scheduler_role_is_assumed_by_scheduler_and_may_only_invoke_followup(template, policy_statements):
+def test_scheduler_role_is_assumed_by_scheduler_and_may_only_invoke_the_timer_targets(template, policy_statements):
     Template.from_json(template).has_resource_properties(
         "AWS::IAM::Role",
         {
@@ -24,9 +24,17 @@ def test_scheduler_role_is_assumed_by_scheduler_and_may_only_invoke_followup(tem
     statements = policy_statements("SchedulerRole")
 
     assert {statement["Action"] for statement in statements} == {"lambda:InvokeFunction"}
-    for statement in statements:
-        for resource in statement["Resource"]:
-            assert "FollowupFunction" in str(resource)
+    targets = {
+        name
+        for statement in statements
+        for resource in statement["Resource"]
+        for name in ("FollowupFunction", "PartnerDeadlineFunction")
+        if name in str(resource)
+    }
+    assert targets == {"FollowupFunction", "PartnerDeadlineFunction"}
+    assert all(
+        any(name in str(resource) for name in targets) for statement in statements for resource in statement["Resource"]
+    )
 
 
 def test_feedback_key_is_a_generated_secret(resources):

@@ -8,7 +8,7 @@ from infra.packaging import FUNCTIONS_DIR
 
 FOLDERS = (
     "place_order", "orders_api", "cancel_order", "allocate", "notify", "dispatch", "tracking",
-    "followup", "feedback", "compensate", "admin_api",
+    "followup", "partner_deadline", "feedback", "compensate", "admin_api",
 )  # fmt: skip
 SHARED_ENVIRONMENT = {
     "ORDERS_TABLE": {"Ref": "OrdersTable"},
@@ -85,7 +85,8 @@ def test_every_function_gets_the_shared_environment(functions):
         ("orders_api", set()),
         ("cancel_order", set()),
         ("allocate", set()),
-        ("dispatch", set()),
+        ("dispatch", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "DEADLINE_FUNCTION_ARN"}),
+        ("partner_deadline", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN"}),
         ("notify", set()),
         ("compensate", set()),
         ("admin_api", {"ADMIN_API_KEY_ID"}),
@@ -125,6 +126,9 @@ def test_seams_point_at_the_right_resources(functions, as_text):
          {"states:StartExecution", "secretsmanager:CreateSecret"}),
         ("followup", {"ses:SendEmail", "secretsmanager:GetSecretValue", "dynamodb:BatchGetItem"},
          {"scheduler:CreateSchedule"}),
+        ("partner_deadline", {"ses:SendEmail", "scheduler:CreateSchedule", "iam:PassRole", "dynamodb:UpdateItem"},
+         {"secretsmanager:GetSecretValue", "states:SendTaskSuccess"}),
+        ("dispatch", {"scheduler:CreateSchedule", "iam:PassRole"}, {"secretsmanager:GetSecretValue"}),
         ("feedback", {"secretsmanager:GetSecretValue", "dynamodb:PutItem"}, {"ses:SendEmail"}),
         ("notify", {"ses:SendEmail", "ses:SendRawEmail"}, {"secretsmanager:GetSecretValue"}),
         ("compensate", {"ses:SendEmail", "dynamodb:UpdateItem"},

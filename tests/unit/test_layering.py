@@ -8,8 +8,10 @@ import pytest
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 REPOSITORY = FUNCTIONS / "oms" / "repository"
 TABLE_KNOWLEDGE = {
-    "a key format": re.compile(r"""["'](ORDER|SHIPMENT|EVENT|EMAIL|REF|PARTNER|SKU|LOC|PRODUCT|BACKORDER)#"""),
-    "a key attribute": re.compile(r"""["'](PK|SK|GSI1PK|GSI1SK)["']\s*[:\]]"""),
+    "a key format": re.compile(
+        r"""["'](ORDERS?|SHIPMENT|EVENT|EMAIL|REF|PARTNER|SKU|LOC|PRODUCT|BACKORDER|LISTING)#"""
+    ),
+    "a key attribute": re.compile(r"""["'](PK|SK|GSI\d+PK|GSI\d+SK)["']\s*[:\]]"""),
     "an expression": re.compile(r"(Update|Condition|KeyCondition|Filter|Projection)Expression|ExpressionAttribute"),
     "a transaction call": re.compile(r"transact_write_items|TransactItems"),
     "cancellation reasons": re.compile(r"CancellationReasons|ConditionalCheckFailed|TransactionCanceled"),
@@ -40,4 +42,6 @@ def test_the_check_reads_the_code_it_guards():
     assert TABLE_KNOWLEDGE["a key format"].search('f"ORDER#{order_id}"')
     assert TABLE_KNOWLEDGE["a key attribute"].search('item["SK"] == "ORDER"')
     assert TABLE_KNOWLEDGE["a key attribute"].search('{"PK": pk}')
+    assert TABLE_KNOWLEDGE["a key attribute"].search('{"GSI3PK": pk}')
+    assert TABLE_KNOWLEDGE["a key format"].search('f"ORDERS#{status}"')
     assert not TABLE_KNOWLEDGE["a key attribute"].search('["PK", "PL"]')  # Pakistan, Poland

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from local.seed import read_seed
-from tests.scenario import DAY, DEFAULT_SEED, Scenario, scenario
+from tests.scenario import DAY, DEFAULT_SEED, Scenario, feedback_fired, scenario
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_the_seeds_delay_and_sender_are_the_functions_own(quick_feedback: Scenar
     for status in ("SHIPPED", "DELIVERED"):
         quick_feedback.track("main-warehouse", shipment_id, status)
 
-    fired = quick_feedback.advance(2 * DAY + 60)["fired"]
+    fired = feedback_fired(quick_feedback.advance(2 * DAY + 60))
 
     assert fired == [f"feedback-{order['order_id']}"]
     assert {e["from"] for e in quick_feedback.emails()} == {"hello@shop.example"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from oms import clock, events, ids
+from oms import clock, events, ids, listing
 from oms.allocation import Allocation, Location
 from oms.errors import ReservationConflict, TransientError
 from oms.fulfilment import rounds
@@ -97,6 +97,7 @@ def allocate_order(order_id: str) -> AllocationOutput:
     if committed == AllocationCommit.COMMITTED:
         metrics.add_metric(name="OrdersAllocated" if first else "UnitsReallocated", unit="Count", value=1)
         events.publish(order_id, "OrderAllocated", result.model_dump(mode="json"))
+    listing.refresh(load(order_id))
     return result
 
 
@@ -127,7 +128,9 @@ def _release(sku: str, released: list[str]) -> None:
             if committed == AllocationCommit.COMMITTED:
                 released.append(order.order_id)
                 metrics.add_metric(name="BackordersReleased", unit="Count", value=1)
-                wake(load(order.order_id))
+                released_order = load(order.order_id)
+                wake(released_order)
+                listing.refresh(released_order)
             else:
                 moved = True  # the order or the stock changed since it was read: read the queue again
                 break

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oms import clock, events
+from oms import clock, events, listing
 from oms.errors import NotCancellable, OrderNotFound, TransientError
 from oms.fulfilment import rounds
 from oms.fulfilment.dispatch import tell_partners, wake
@@ -47,6 +47,7 @@ def cancel_by_customer(order_id: str) -> OrderView:
     metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
     events.publish(order_id, "OrderCancelled", {"by": "customer"})
     wake(cancelled)
+    listing.refresh(cancelled)
     return order_view(_load(order_id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oms import clock, events
+from oms import clock, events, listing
 from oms.errors import DomainError
 from oms.fulfilment.common import load
 from oms.fulfilment.dispatch import tell_partners
@@ -15,6 +15,7 @@ from oms.observability import logger, metrics
 from oms.repository import inventory
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
+from oms.repository.rounds import abandon_round
 from oms.repository.transactions import cancel_shipment
 from oms.statuses import OPEN_STATUSES, OrderState, ShipmentStatus
 
@@ -54,6 +55,8 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
         # An execution started for an order that was never written holds nothing to give back.
         logger.error("nothing to compensate: no such order", extra={"order_id": order_id, "error": error})
         return
+    # A round an Allocate left half written holds stock that no shipment of the order shows yet.
+    abandon_round(order_id)
     now = clock.iso()
     for shipment in found.shipments:
         if shipment.status not in OPEN_STATUSES:
@@ -74,3 +77,4 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
         metrics.add_metric(name="OrdersFailed", unit="Count", value=1)
         events.publish(order_id, "OrderFailed", detail)
     send(load(order_id), EmailKind.ORDER_FAILED)
+    listing.refresh(repo.load(order_id))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from oms import aws, clock
+from oms import aws, clock, deadlines
+from oms.deadlines import Stage
 from oms.fulfilment.common import load, shipment_of
 from oms.fulfilment.rounds import next_step
 from oms.notifications.catalogue import EmailKind
@@ -17,6 +18,7 @@ from oms.notifications.send import send
 from oms.observability import logger
 from oms.records import StoredOrder
 from oms.repository import orders as repo
+from oms.settings import settings
 from oms.statuses import ShipmentKind, ShipmentStatus
 from oms.steps import Next, Wake
 
@@ -39,8 +41,13 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
         if shipment.requested_at or shipment.status != ShipmentStatus.SENT or order.cancelled_at:
             continue
         send(order, _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST), shipment_id)
-        repo.mark_requested(order_id, shipment_id, clock.iso())
+        requested = clock.iso()
+        repo.mark_requested(order_id, shipment_id, requested)
         repo.append_event(order_id, "ShipmentSent", {"shipment_id": shipment_id, "partner_id": shipment.partner_id})
+        # The partner's deadline: the timer fires whatever happens, and finds nothing to do if it moved on.
+        deadlines.schedule(
+            shipment.model_copy(update={"requested_at": requested}), Stage.DEADLINE, settings().deadline_function_arn
+        )
     repo.park_wake_token(order_id, task_token)
     now = load(order_id)
     tell_partners(now)  # a shipment cancelled while its request went out: the partner hears of both

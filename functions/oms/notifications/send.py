@@ -52,13 +52,21 @@ class _Refused(Exception):
         return reason
 
 
-def send(order: StoredOrder, kind: EmailKind, shipment_id: str | None = None, feedback_url: str | None = None) -> bool:
+def send(
+    order: StoredOrder,
+    kind: EmailKind,
+    shipment_id: str | None = None,
+    feedback_url: str | None = None,
+    occurrence: str | None = None,
+) -> bool:
     """Send `kind` for the order (and shipment) unless it was sent, or found undeliverable, before; True
-    when it went out now."""
+    when it went out now. An `occurrence` (a shipment's exception, by when it began) makes each occurrence
+    an email of its own."""
     order_id = order.order_id
-    if order.email_sent(kind, shipment_id):
+    mark = mark_of(shipment_id, occurrence)
+    if order.email_sent(kind, mark):
         return False
-    if not repo.claim_email(order_id, kind.value, shipment_id):
+    if not repo.claim_email(order_id, kind.value, mark):
         return False
     try:
         ctx, partner = context(order, shipment_id, feedback_url)
@@ -69,18 +77,23 @@ def send(order: StoredOrder, kind: EmailKind, shipment_id: str | None = None, fe
         if refused.reason is not None:
             _undeliverable(order_id, kind, shipment_id, to, refused)
             return False
-        repo.release_email(order_id, kind.value, shipment_id)
+        repo.release_email(order_id, kind.value, mark)
         metrics.add_metric(name="EmailConfigurationFaults", unit="Count", value=1)
         logger.error("SES refuses every email", extra={"order_id": order_id, "kind": kind.value, "code": refused.code})
         raise EmailConfigurationError(f"SES refuses every email: {refused.code}") from refused
     except Exception:
         # Give the mark back so the step's retry sends it; a send that failed sent nothing.
-        repo.release_email(order_id, kind.value, shipment_id)
+        repo.release_email(order_id, kind.value, mark)
         raise
     repo.append_event(order_id, "EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
     logger.info("email sent", extra={"order_id": order_id, "kind": kind.value, "shipment_id": shipment_id})
     return True
+
+
+def mark_of(shipment_id: str | None, occurrence: str | None = None) -> str | None:
+    """What an email is kept once per, besides the order and kind."""
+    return f"{shipment_id}@{occurrence}" if shipment_id and occurrence else shipment_id
 
 
 def _undeliverable(order_id: str, kind: EmailKind, shipment_id: str | None, to: str, refused: _Refused) -> None:

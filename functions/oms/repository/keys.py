@@ -4,6 +4,7 @@
 | ---------------------------------- | --------- | -------------------------------------------- | ------- |
 | an order with everything it owns   | Orders    | PK=ORDER#<id>, all SK                        | every step, orders_api |
 | order header                       | Orders    | PK=ORDER#<id>, SK=ORDER                      | place_order, allocate |
+| a round being written in chunks    | Orders    | PK=ORDER#<id>, SK=ORDER (round_plan*, round_chunks_done) | allocate, compensate |
 | a shipment                         | Orders    | PK=ORDER#<id>, SK=SHIPMENT#<shipment_id>     | dispatch, tracking |
 | timeline event                     | Orders    | PK=ORDER#<id>, SK=EVENT#<at>#<n>             | every step |
 | email sent once                    | Orders    | PK=ORDER#<id>, SK=EMAIL#<kind>#<shipment|->  | notify, dispatch, followup |
@@ -11,16 +12,33 @@
 | external_ref unique for ever       | Orders    | PK=REF#<external_ref>, SK=REF                | place_order |
 | partner event seen once            | Orders    | PK=PARTNER#<id>, SK=EVENT#<event_id>         | tracking |
 | a partner's shipments by status    | Orders    | GSI1: GSI1PK=PARTNER#<id>#<status>, GSI1SK=<sent_at>#<shipment_id> | tracking |
+| an order's listing at a partner    | Orders    | PK=ORDER#<id>, SK=LISTING#<partner_id>       | allocate, tracking, compensate |
+| orders by status, newest first     | Orders    | GSI2: GSI2PK=ORDERS#<status>, GSI2SK=<created_at>#<order_id> (header) | admin_api |
+| orders newest first                | Orders    | GSI3: GSI3PK=ORDERS, GSI3SK=<created_at>#<order_id> (header) | admin_api |
+| a partner's orders (by status)     | Orders    | GSI3PK=ORDERS#PARTNER#<id> / GSI2PK=ORDERS#<status>#PARTNER#<id> (listing items) | admin_api |
 | stock of a SKU at every location   | Inventory | PK=SKU#<sku>, SK begins_with LOC#            | allocate, tracking |
 | backorders of a SKU, oldest first  | Inventory | PK=SKU#<sku>, SK begins_with BACKORDER#      | allocate, compensate, admin_api |
 | a product / a partner              | Catalog   | PK=PRODUCT#<sku> / PARTNER#<id>, SK=same kind | all |
 | every partner, in rank order       | Catalog   | PK=PARTNERS, SK=DIRECTORY (one item, written with each partner) | allocate, admin_api |
+
+An item an allocation round puts under ORDER#<id> carries `allocation_round`, the round that wrote it;
+reading an order skips those of a round its header has not committed (oms.repository.rounds).
 """
 
 from __future__ import annotations
 
 ORDER_SK = "ORDER"
 PARTNER_INDEX = "GSI1"
+STATUS_INDEX = "GSI2"
+ORDERS_INDEX = "GSI3"
+# Each index's (partition, sort) key attributes.
+INDEX_KEYS: dict[str, tuple[str, str]] = {
+    PARTNER_INDEX: ("GSI1PK", "GSI1SK"),
+    STATUS_INDEX: ("GSI2PK", "GSI2SK"),
+    ORDERS_INDEX: ("GSI3PK", "GSI3SK"),
+}
+# What the two listing indexes copy of an item besides its keys: an order's summary, not the order.
+LISTING_PROJECTION = ("order_id", "external_ref", "customer", "created_at", "listing")
 
 
 def order(order_id: str) -> dict[str, str]:
@@ -72,6 +90,30 @@ def partner_shipment_status(partner_id: str, status: str) -> dict[str, str]:
 
 def partner_shipment_index(partner_id: str, status: str, sent_at: str, shipment_id: str) -> dict[str, str]:
     return {**partner_shipment_status(partner_id, status), "GSI1SK": f"{sent_at}#{shipment_id}"}
+
+
+def listing(order_id: str, partner_id: str) -> dict[str, str]:
+    """The copy of an order's summary that lists it among the orders of a partner it has shipments at."""
+    return {"PK": f"ORDER#{order_id}", "SK": f"LISTING#{partner_id}"}
+
+
+def listed_orders(status: str | None, partner_id: str | None) -> tuple[str, str]:
+    """The index and partition that list orders in `status` at `partner_id` (None: any), newest first."""
+    at_partner = f"#PARTNER#{partner_id}" if partner_id else ""
+    if status:
+        return STATUS_INDEX, f"ORDERS#{status}{at_partner}"
+    return ORDERS_INDEX, f"ORDERS{at_partner}"
+
+
+def listed_order_index(status: str, created_at: str, order_id: str, partner_id: str | None) -> dict[str, str]:
+    """The attributes that file a listing item (the header, or a partner's copy) in both listing indexes."""
+    placed = f"{created_at}#{order_id}"
+    return {
+        "GSI2PK": listed_orders(status, partner_id)[1],
+        "GSI2SK": placed,
+        "GSI3PK": listed_orders(None, partner_id)[1],
+        "GSI3SK": placed,
+    }
 
 
 def stock(sku: str, location: str) -> dict[str, str]:

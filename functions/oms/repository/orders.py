@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import secrets
 from enum import Enum
 from typing import Any
@@ -13,12 +10,15 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from oms import clock
-from oms.records import OrderHeader, StoredFeedback, StoredOrder, StoredShipment, TimelineEvent
-from oms.repository import keys
+from oms.records import ListedOrder, OrderHeader, StoredFeedback, StoredOrder, StoredShipment, TimelineEvent
+from oms.repository import cursors, keys, listing
+from oms.repository.cursors import BadCursor as BadCursor  # what a caller of partner_shipments catches
 from oms.repository.dynamo import Cancelled, db, error_code, from_item, query_all, retried, to_item, transact, value
 from oms.settings import settings
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+# On the header, the allocation rounds committed; on an item a round wrote, that round's number.
+ROUND = "allocation_round"
 
 
 class RefTaken(Exception):
@@ -55,7 +55,8 @@ def event_item(order_id: str, event_type: str, detail: dict[str, Any], at: str |
 
 
 def create(header: OrderHeader) -> None:
-    """Write a new order with its `REF#` item in one transaction; RefTaken if the ref is in use."""
+    """Write a new order with its `REF#` item in one transaction, listed as PLACED from the start;
+    RefTaken if the ref is in use."""
     ref_item = {
         **keys.ref(header.external_ref),
         "type": "REF",
@@ -65,7 +66,15 @@ def create(header: OrderHeader) -> None:
     }
     items = [
         _put(ref_item),
-        _put({**keys.order(header.order_id), "type": "ORDER", **header.model_dump(mode="json")}),
+        _put(
+            {
+                **keys.order(header.order_id),
+                "type": "ORDER",
+                **header.model_dump(mode="json"),
+                # The OrderPlaced entry below is the order's first timeline event.
+                **listing.header_attributes(ListedOrder.placed(header), seq=1),
+            }
+        ),
         event_item(header.order_id, "OrderPlaced", {"external_ref": header.external_ref}, header.created_at),
     ]
     try:
@@ -88,7 +97,8 @@ def header(order_id: str) -> OrderHeader | None:
 
 
 def load(order_id: str) -> StoredOrder | None:
-    """The whole item collection of an order, in one consistent query."""
+    """The whole item collection of an order, in one consistent query, as of its last committed
+    allocation round: what a round still being written has put there stays out of sight."""
     items = query_all(
         TableName=table(),
         ConsistentRead=True,
@@ -98,9 +108,12 @@ def load(order_id: str) -> StoredOrder | None:
     head = next((i for i in items if i["SK"] == keys.ORDER_SK), None)
     if head is None:
         return None
+    committed = int(head.get(ROUND, 0))
     shipments, timeline, emails, feedback = [], [], set(), None
     for item in sorted(items, key=lambda i: str(i["SK"])):
         kind = item.get("type")
+        if item is not head and int(item.get(ROUND, 0)) > committed:
+            continue  # written by a round still in progress (oms.repository.rounds)
         if kind == "SHIPMENT":
             shipments.append(StoredShipment.model_validate(item))
         elif kind == "EVENT":
@@ -125,7 +138,7 @@ def shipment_put(shipment: StoredShipment) -> dict[str, Any]:
     return _put(item)
 
 
-def _assignments(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+def assignments(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
     """SET (and REMOVE for None) clauses for `changes`, with their attribute names and values."""
     names = {f"#f{i}": name for i, name in enumerate(changes)}
     sets = [f"#f{i} = :v{i}" for i, v in enumerate(changes.values()) if v is not None]
@@ -135,23 +148,8 @@ def _assignments(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str
     return expression.strip(), names, values
 
 
-def header_update(order_id: str, expected_round: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """A transaction Update of the header, refused unless no other allocation round got there first."""
-    expression, names, values = _assignments(changes)
-    return {
-        "Update": {
-            "TableName": table(),
-            "Key": to_item(keys.order(order_id)),
-            "UpdateExpression": f"{expression}, allocation_round = :next",
-            "ConditionExpression": "allocation_round = :round",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item({**values, ":round": expected_round, ":next": expected_round + 1}),
-        }
-    }
-
-
 def set_header(order_id: str, changes: dict[str, Any]) -> None:
-    expression, names, values = _assignments(changes)
+    expression, names, values = assignments(changes)
     db().update_item(
         TableName=table(),
         Key=to_item(keys.order(order_id)),
@@ -169,7 +167,7 @@ def shipment_move(shipment: StoredShipment, changes: dict[str, Any]) -> dict[str
     changes = {k: _plain(v) for k, v in changes.items()}
     if "status" in changes:
         changes.update(keys.partner_shipment_status(shipment.partner_id, changes["status"]))
-    expression, names, values = _assignments(changes)
+    expression, names, values = assignments(changes)
     return {
         "Update": {
             "TableName": table(),
@@ -243,47 +241,22 @@ def put_feedback(order_id: str, rating: int, comment: str | None) -> bool:
     return True
 
 
-class BadCursor(ValueError):
-    """A cursor this API did not give out for that partner and status."""
-
-
-_CURSOR_KEYS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})
-
-
-def _encode_cursor(last: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
-
-
-def _decode_cursor(cursor: str, partner_id: str, status: str) -> dict[str, Any]:
-    try:
-        start = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (binascii.Error, ValueError, UnicodeError) as error:
-        raise BadCursor("not a cursor") from error
-    well_formed = (
-        isinstance(start, dict)
-        and set(start) == _CURSOR_KEYS
-        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in start.values())
-    )
-    if not well_formed or start["GSI1PK"]["S"] != keys.partner_shipments(partner_id, status):
-        raise BadCursor("not a cursor of this partner's shipments in this status")
-    return dict(start)
-
-
 def partner_shipments(
     partner_id: str, status: str, limit: int, cursor: str | None
 ) -> tuple[list[StoredShipment], str | None]:
     """A page of a partner's shipments in one status, oldest sent first, and the next page's cursor;
     BadCursor for a cursor this API did not give out for this partner and status."""
-    start = _decode_cursor(cursor, partner_id, status) if cursor else None
+    partition = keys.partner_shipments(partner_id, status)
+    start = cursors.decode(cursor, keys.PARTNER_INDEX, partition) if cursor else None
     kwargs: dict[str, Any] = {
         "TableName": table(),
         "IndexName": keys.PARTNER_INDEX,
         "Limit": limit,
         "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": value(keys.partner_shipments(partner_id, status))},
+        "ExpressionAttributeValues": {":pk": value(partition)},
     }
     if start:
         kwargs["ExclusiveStartKey"] = start
     page = db().query(**kwargs)
     found = [StoredShipment.model_validate(from_item(i)) for i in page.get("Items", [])]
-    return found, _encode_cursor(page.get("LastEvaluatedKey"))
+    return found, cursors.encode(page.get("LastEvaluatedKey"))

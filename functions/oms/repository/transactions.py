@@ -2,6 +2,7 @@
 
 Callers learn what happened as a value (committed, already done, stock moved...), never by decoding
 a transaction's cancellation reasons: those are read here, where the order of the items is known.
+An allocation round goes through `oms.repository.rounds`, which splits one too big for a transaction.
 """
 
 from __future__ import annotations
@@ -12,19 +13,12 @@ from typing import Any
 
 from oms import clock
 from oms.records import QueueChange, StoredLine, StoredOrder, StoredShipment
-from oms.repository import inventory, keys
+from oms.repository import inventory, keys, round_plan
 from oms.repository import orders as repo
 from oms.repository.dynamo import Cancelled, db, retried, to_item, transact
 from oms.repository.inventory import StockMove
+from oms.repository.rounds import AllocationCommit, commit_round
 from oms.statuses import OrderState
-
-TRANSACTION_LIMIT = 100
-
-
-class AllocationCommit(StrEnum):
-    COMMITTED = "committed"
-    ALREADY_DONE = "already_done"  # another attempt of the same round committed first
-    STOCK_MOVED = "stock_moved"  # a location no longer had what was read: allocate again
 
 
 class PartnerEventOutcome(StrEnum):
@@ -44,37 +38,21 @@ def commit_allocation(
 ) -> AllocationCommit:
     """Write one allocation round: the order's lines, the stock it reserves, the shipments that carry
     it, its places in the SKUs' backorder queues and its timeline entries, refused unless the order is
-    still at the round it was read at."""
+    still at the round it was read at (in chunks when it is too big for one transaction)."""
+    header = {
+        "state": OrderState.ALLOCATED.value,
+        "lines": [line.model_dump() for line in lines],
+        "updated_at": at,
+        "shipment_count": order.shipment_count + len(shipments),
+    }
+    # A round too big for one transaction writes its last items with the commit: the timeline (hidden
+    # until then anyway) first, then what is read from outside the order, the queues and shipments.
     items = [
-        repo.header_update(
-            order.order_id,
-            order.allocation_round,
-            {
-                "state": OrderState.ALLOCATED.value,
-                "lines": [line.model_dump() for line in lines],
-                "updated_at": at,
-                "shipment_count": order.shipment_count + len(shipments),
-            },
-        )
+        *(repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline),
+        *(inventory.backorder_item(x.sku, order.order_id, x.quantity, x.since) for x in queue),
+        *(repo.shipment_put(shipment) for shipment in shipments),
     ]
-    reserved = range(len(items), len(items) + len(reservations))
-    items += [inventory.move_item(move) for move in reservations]
-    items += [repo.shipment_put(shipment) for shipment in shipments]
-    items += [inventory.backorder_item(x.sku, order.order_id, x.quantity, x.since) for x in queue]
-    items += [repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline]
-    if len(items) > TRANSACTION_LIMIT:
-        raise ValueError(
-            f"order {order.order_id} needs {len(items)} writes in one transaction; the limit is {TRANSACTION_LIMIT}"
-        )
-    try:
-        transact(items)
-    except Cancelled as refused:
-        if refused.failed(0):
-            return AllocationCommit.ALREADY_DONE
-        if refused.failed_any(reserved):
-            return AllocationCommit.STOCK_MOVED
-        raise
-    return AllocationCommit.COMMITTED
+    return commit_round(order.order_id, order.allocation_round, header, reservations, items)
 
 
 def partner_event_seen(partner_id: str, event_id: str) -> bool:
@@ -113,7 +91,7 @@ def apply_partner_event(
     ]
     if order is not None:
         read, changes = order
-        items.append(repo.header_update(read.order_id, read.allocation_round, changes))
+        items.append(round_plan.at_once(read.order_id, read.allocation_round, changes))
     try:
         retried(lambda: transact(items))
     except Cancelled as refused:
@@ -147,7 +125,7 @@ def commit_cancellation(
     in the backorder queues given up, nothing allocated or released for it after this; False if another
     round got there first (read the order again)."""
     items = [
-        repo.header_update(
+        round_plan.at_once(
             order.order_id,
             order.allocation_round,
             {
@@ -167,3 +145,17 @@ def commit_cancellation(
             return False
         raise
     return True
+
+
+def move_shipment(
+    shipment: StoredShipment, changes: dict[str, Any], timeline: tuple[str, dict[str, Any]]
+) -> PartnerEventOutcome:
+    """A move OMS makes on its own (a deadline's exception): the shipment's change and its timeline entry,
+    refused if the shipment's status changed since it was read (SHIPMENT_MOVED)."""
+    try:
+        transact([repo.shipment_move(shipment, changes), repo.event_item(shipment.order_id, *timeline)])
+    except Cancelled as refused:
+        if refused.failed(0):
+            return PartnerEventOutcome.SHIPMENT_MOVED
+        raise
+    return PartnerEventOutcome.APPLIED
