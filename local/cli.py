@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
+import math
 import shlex
 import signal
 import sys
@@ -13,10 +15,13 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from local.seed import api_key_kinds, read_seed, seeded_stack
+
+if TYPE_CHECKING:
+    from local.chaos import ChaosReport
 
 EXAMPLE_ORDER: dict[str, Any] = {
     "external_ref": "SHOP-10023",
@@ -38,6 +43,7 @@ EXAMPLE_ORDER: dict[str, Any] = {
 def _local(args: argparse.Namespace) -> int:
     from local.api.emulator import ApiEmulator
     from local.api.server import serve
+    from local.chaos import chaos
     from oms import clock
 
     seed = read_seed(args.seed)
@@ -49,11 +55,14 @@ def _local(args: argparse.Namespace) -> int:
         print(f"oms local: cannot listen on {args.host}:{args.port}: {error.strerror}; try --port", file=sys.stderr)
         return 1
     try:
-        with seeded_stack(seed, server.url) as (stack, template):
-            server.attach(stack, ApiEmulator(template, api_key_kinds(seed), stack.invoke, wall_clock=clock.now))
+        chaotic = args.faults > 0 or args.twice > 0
+        wanted = chaos(args.faults, args.faults_seed, args.twice) if chaotic else contextlib.nullcontext()
+        with seeded_stack(seed, server.url) as (stack, template), wanted as report:
+            emulator = ApiEmulator(template, api_key_kinds(seed), stack.invoke, wall_clock=clock.now)
+            server.attach(stack, emulator, chaos=report)
             # Schedules fall due in real time too, not only when the clock is advanced.
             stack.clock.start_ticker()
-            print(banner(server.url, seed, stack.resources.state_machine_arn), flush=True)
+            print(banner(server.url, seed, stack.resources.state_machine_arn, report), flush=True)
             try:
                 server.serve_forever()
             except KeyboardInterrupt:
@@ -74,8 +83,11 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def banner(url: str, seed: dict[str, Any], state_machine_arn: str = "<state machine ARN>") -> str:
-    """What `oms local` prints: where it is, the keys, the AWS endpoint, and one order ready to place."""
+def banner(
+    url: str, seed: dict[str, Any], state_machine_arn: str = "<state machine ARN>", chaos: ChaosReport | None = None
+) -> str:
+    """What `oms local` prints: where it is, the keys, the AWS endpoint, one order ready to place, and the
+    chaos when `--faults` or `--twice` asked for it."""
     storefront, admin = seed["api_keys"]["storefront"], seed["api_keys"]["admin"]
     order = {**EXAMPLE_ORDER, "external_ref": f"SHOP-{uuid.uuid4().hex[:8].upper()}"}
     curl = shlex.join(
@@ -95,6 +107,13 @@ def banner(url: str, seed: dict[str, Any], state_machine_arn: str = "<state mach
     )
     executions = ["aws", "--endpoint-url", url, "--region", "us-east-1", "stepfunctions", "list-executions"]
     scan = ["aws", "--endpoint-url", url, "--region", "us-east-1", "dynamodb", "scan", "--table-name", "OrdersTable"]
+    chaos_lines = []
+    if chaos is not None:
+        chaos_lines = [
+            f"  chaos           {chaos.rate * 100:g}% of the handlers' AWS calls fail (seed {chaos.seed}), "
+            f"{chaos.twice * 100:g}% of invocations delivered twice",
+            f"  what it did     GET  {url}/_local/chaos",
+        ]
     return "\n".join(
         [
             f"OMS is running on {url}",
@@ -104,6 +123,7 @@ def banner(url: str, seed: dict[str, Any], state_machine_arn: str = "<state mach
             f'  move the clock  POST {url}/_local/clock/advance  {{"seconds": 86400}}',
             f"  OpenAPI         GET  {url}/_local/openapi.json",
             f"  AWS endpoint    {url}  (SigV4-signed requests; any credentials)",
+            *chaos_lines,
             "Read executions and tables as the handlers see them:",
             f"  {shlex.join([*executions, '--state-machine-arn', state_machine_arn])}",
             f"  {shlex.join(scan)}",
@@ -203,6 +223,17 @@ def _error_code(raw: bytes) -> str | None:
         return None
 
 
+def fraction(text: str) -> float:
+    """A command-line fraction from 0 to 1 (`0.1`)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction from 0 to 1")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     commands = argparse.ArgumentParser(prog="oms", description="OMS on this machine.")
     sub = commands.add_subparsers(dest="command", required=True)
@@ -210,6 +241,23 @@ def parser() -> argparse.ArgumentParser:
     local.add_argument("--host", default="127.0.0.1")
     local.add_argument("--port", type=int, default=3000)
     local.add_argument("--seed", help="seed file (default: the shipped local/default_seed.json)")
+    local.add_argument(
+        "--faults",
+        type=fraction,
+        default=0.0,
+        metavar="RATE",
+        help="fail this fraction of the handlers' AWS calls as AWS fails under load (throttling, conflicts)",
+    )
+    local.add_argument("--faults-seed", type=int, default=0, metavar="N", help="seed of --faults and --twice")
+    local.add_argument(
+        "--twice",
+        type=fraction,
+        nargs="?",
+        const=1.0,
+        default=0.0,
+        metavar="RATE",
+        help="deliver every invocation's event twice (or this fraction of them), as at-least-once delivery may",
+    )
     local.set_defaults(run=_local)
     invoke = sub.add_parser("invoke", help="run one function's handler on an event, on a fresh local stack")
     invoke.add_argument("function", help="folder (place_order) or logical id (PlaceOrderFunction)")

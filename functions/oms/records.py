@@ -67,6 +67,8 @@ class StoredShipment(Record):
     delivered_at: str | None = None
     rejected_at: str | None = None
     cancelled_at: str | None = None
+    # Stock moves of the last move still to apply, when there were more than one transaction holds.
+    stock_pending: list[list[Any]] | None = None
 
     @property
     def holds_stock(self) -> bool:

@@ -17,7 +17,7 @@ from oms.records import StoredOrder, StoredShipment
 from oms.repository import catalog, secrets
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
-from oms.repository.transactions import PartnerEventOutcome, apply_partner_event, partner_event_seen
+from oms.repository.transactions import PartnerEventOutcome, apply_partner_event, finish_stock, partner_event_seen
 from oms.signatures import InvalidSignature, verify
 from oms.statuses import (
     RELEASED_STATUSES,
@@ -187,8 +187,11 @@ def settle(order_id: str, shipment_id: str) -> None:
     The order is read after the partner's write; the execution parks its token before it reads the
     order, so one of the two always sees the other's write and no change is left unattended."""
     order = repo.load(order_id)
-    if order is None or order.shipment(shipment_id) is None:
+    shipment = order.shipment(shipment_id) if order else None
+    if order is None or shipment is None:
         return
+    if shipment.stock_pending:
+        finish_stock(order_id, shipment_id)  # a first attempt stopped before all its stock moved
     wake(order)
     listing.refresh(order)
     notify_shipment(order, shipment_id)

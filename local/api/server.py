@@ -24,6 +24,10 @@ class Stack(Protocol):
     def advance(self, seconds: float) -> dict: ...
 
 
+class Report(Protocol):
+    def as_json(self) -> dict: ...
+
+
 class Emulator(Protocol):
     def handle(
         self,
@@ -56,6 +60,7 @@ class LocalServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.stack: Stack | None = None
         self.emulator: Emulator | None = None
+        self.chaos: Report | None = None
         self.openapi, self.verbose = openapi, verbose
         self._thread: threading.Thread | None = None
 
@@ -64,9 +69,10 @@ class LocalServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host if isinstance(host, str) else host.decode()}:{port}"
 
-    def attach(self, stack: Stack, emulator: Emulator) -> LocalServer:
-        """Bind first, attach later: the stack needs the server's URL (PUBLIC_BASE_URL) before it exists."""
-        self.stack, self.emulator = stack, emulator
+    def attach(self, stack: Stack, emulator: Emulator, chaos: Report | None = None) -> LocalServer:
+        """Bind first, attach later: the stack needs the server's URL (PUBLIC_BASE_URL) before it exists.
+        `chaos` is the report of `oms local --faults/--twice`, served at `/_local/chaos`."""
+        self.stack, self.emulator, self.chaos = stack, emulator, chaos
         return self
 
     def start(self) -> LocalServer:
@@ -92,6 +98,7 @@ class LocalServer(ThreadingHTTPServer):
             "/_local/outbox": ("GET", lambda: _json(200, {"emails": stack.outbox()})),
             "/_local/clock/advance": ("POST", lambda: self._advance(stack, body)),
             "/_local/openapi.json": ("GET", self._openapi),
+            "/_local/chaos": ("GET", self._chaos),
         }
         if path in local:
             allowed, action = local[path]
@@ -113,6 +120,11 @@ class LocalServer(ThreadingHTTPServer):
             detail = {"field": "seconds", "message": "must be a number of seconds, zero or more"}
             return _problem(400, "validation_error", 'The body must be {"seconds": N} with N >= 0.', [detail])
         return _json(200, stack.advance(seconds))
+
+    def _chaos(self) -> HttpResponse:
+        if self.chaos is None:
+            return _problem(404, "not_found", "This local stack runs without --faults or --twice.")
+        return _json(200, self.chaos.as_json())
 
     def _openapi(self) -> HttpResponse:
         try:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import moto
 
+from local.moto_fixes.awslambda import retry_failed_async_invocations
 from local.moto_fixes.dynamodb import (
     DYNAMODB_LOCK,
     back_up_touched_items_only,
@@ -46,6 +47,7 @@ FIXES: tuple[Callable[[], None], ...] = (
     definite_json_paths,
     surface_interpreter_crashes,
     stamp_ses_send_time,
+    retry_failed_async_invocations,
 )
 
 __all__ = [

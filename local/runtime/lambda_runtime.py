@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import logging
@@ -20,7 +21,8 @@ from typing import Any
 from moto.awslambda.models import LambdaFunction
 
 from local.aws.template import ACCOUNT_ID, REGION
-from local.runtime import settle
+from local.runtime import invocations, settle
+from local.runtime.invocations import Invocation, Outcome
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 
@@ -135,6 +137,8 @@ class LambdaRuntime:
         self._saved_invoke: Any = None
         self._environments: dict[str, threading.Lock] = {}
         self._environments_lock = threading.Lock()
+        # Runs per function so far; each count moves only under its function's environment lock.
+        self._runs: dict[str, int] = {}
 
     def install(self) -> None:
         """Set the shared environment and make moto run invocations here instead of in Docker."""
@@ -147,7 +151,7 @@ class LambdaRuntime:
         self._saved_invoke = LambdaFunction.__dict__["_invoke_lambda"]
         runtime = self
 
-        def _invoke_lambda(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+        def _invoke_lambda(function: LambdaFunction, event: Any = None) -> Outcome:
             spec = runtime._by_name.get(function.function_name)
             if spec is None:
                 return (
@@ -194,29 +198,57 @@ class LambdaRuntime:
             raise FunctionError(result)
         return result
 
-    def run(self, spec: FunctionSpec, event: Any) -> tuple[str, bool, str]:
-        """One invocation: (payload JSON, errored, logs) as moto's Lambda expects from a container."""
+    def run(self, spec: FunctionSpec, event: Any) -> Outcome:
+        """One invocation: (payload JSON, errored, logs) as moto's Lambda expects from a container.
+
+        A watcher may have the same event delivered a second time right after the first, as Lambda and
+        Step Functions may deliver one event more than once; the caller always gets the first answer."""
         if isinstance(event, str | bytes):
             event = json.loads(event or "{}")
+        # A handler may change the event it was given; a second delivery carries the event as sent.
+        as_sent = copy.deepcopy(event) if invocations.watcher() is not None else event
+        with settle.in_flight():
+            outcome, again = self._run_once(spec, event, request_id=str(uuid.uuid4()))
+            if again is not None:
+                # A redelivered event keeps its request id, as Lambda's own retry of an event does.
+                self._run_once(spec, as_sent, request_id=again.request_id, repeat_of=again)
+        return outcome
+
+    def _run_once(
+        self, spec: FunctionSpec, event: Any, request_id: str, repeat_of: Invocation | None = None
+    ) -> tuple[Outcome, Invocation | None]:
+        """Run the handler once; the outcome, and this run when the watcher wants its event again."""
         context = LambdaContext(
             function_name=spec.name,
             invoked_function_arn=spec.arn,
             memory_limit_in_mb=spec.memory_size,
             timeout_seconds=spec.timeout,
+            aws_request_id=request_id,
         )
-        with settle.in_flight(), self._environment(spec):
-            try:
-                handler = self._handler(spec)
-                result = handler(event, context)
-            except Exception as error:  # noqa: BLE001 - every failure becomes a Lambda error
-                log.warning(
-                    "%s raised %s: %s",
-                    spec.logical_id,
-                    type(error).__name__,
-                    error,
-                    exc_info=log.isEnabledFor(logging.DEBUG),
-                )
-                return json.dumps(_error_payload(error)), True, traceback.format_exc()
+        watcher = invocations.watcher()
+        with self._environment(spec):
+            self._runs[spec.logical_id] = ordinal = self._runs.get(spec.logical_id, 0) + 1
+            invocation = Invocation(spec.logical_id, ordinal, request_id, repeat_of.ordinal if repeat_of else None)
+            if watcher is not None:
+                watcher.started(invocation)
+            with invocations.running(invocation):
+                outcome = self._call(spec, event, context)
+            again = watcher is not None and watcher.finished(invocation, outcome) and repeat_of is None
+        return outcome, invocation if again else None
+
+    def _call(self, spec: FunctionSpec, event: Any, context: LambdaContext) -> Outcome:
+        try:
+            handler = self._handler(spec)
+            result = handler(event, context)
+        except Exception as error:  # noqa: BLE001 - every failure becomes a Lambda error
+            log.warning(
+                "%s raised %s: %s",
+                spec.logical_id,
+                type(error).__name__,
+                error,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            return json.dumps(_error_payload(error)), True, traceback.format_exc()
         try:
             return json.dumps(result), False, ""
         except (TypeError, ValueError) as error:

@@ -13,7 +13,7 @@ import boto3
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from local import moto_fixes
+from local import chaos, moto_fixes
 from local.aws.provision import Resources, provision
 from local.aws.template import ACCOUNT_ID, REGION, Template
 from local.runtime import outbox
@@ -55,6 +55,8 @@ class LocalStack:
     ) -> LocalStack:
         """Provision the template into the moto mock the caller opened and host its functions here."""
         moto_fixes.apply_all()
+        # Before any handler makes a client: each carries the chaos hook, idle unless a chaos is open.
+        chaos.hook_clients()
         # moto logs every caught state failure at ERROR; the execution history already tells it.
         logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
         loaded = Template(template)

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,12 @@ class Client:
         assert answer.status == 200, answer.body
         return dict(answer.json)
 
+    def chaos(self) -> dict[str, Any]:
+        """What `oms local --faults/--twice` injected so far: `local.chaos.ChaosReport.as_json()`."""
+        answer = self.call("GET", "/_local/chaos", key=None)
+        assert answer.status == 200, answer.body
+        return dict(answer.json)
+
     def outbox(self, kind: str | None = None, order_id: str | None = None) -> list[dict[str, Any]]:
         emails = self.call("GET", "/_local/outbox", key=None).json["emails"]
         return [
@@ -122,12 +129,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def oms_local() -> Iterator[Client]:
-    """One `oms local` for the tier: started like a user would, stopped with Ctrl-C."""
+@contextmanager
+def running_oms_local(*options: str) -> Iterator[Client]:
+    """`oms local` with `options` (`--faults 0.1 --twice`), started like a user would on a free port,
+    stopped with Ctrl-C."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "local.cli", "local", "--port", str(port)],
+        [sys.executable, "-m", "local.cli", "local", "--port", str(port), *options],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -153,3 +161,10 @@ def oms_local() -> Iterator[Client]:
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def oms_local() -> Iterator[Client]:
+    """One `oms local` for the tier."""
+    with running_oms_local() as client:
+        yield client

@@ -8,6 +8,8 @@ import os
 import pytest
 from stack_fixtures import FIXTURE_FUNCTIONS, stack  # noqa: F401 - the fixture
 
+from local.runtime import invocations
+from local.runtime.invocations import Invocation
 from local.runtime.lambda_runtime import (
     ConflictingEnvironment,
     FunctionError,
@@ -110,3 +112,31 @@ def test_concurrent_invocations_of_one_function_take_turns_like_one_environment(
 
     assert all(r["mine"] for r in results)
     assert max(r["overlapping"] for r in results) == 1
+
+
+def test_a_watcher_sees_each_run_and_may_have_its_event_delivered_once_more():
+    runtime = LambdaRuntime([_spec("Request", handler="fx_request.handler.lambda_handler")], [FIXTURE_FUNCTIONS])
+    seen: list[tuple[str, Invocation, Invocation | None]] = []
+
+    class Again:
+        def started(self, invocation: Invocation) -> None:
+            seen.append(("started", invocation, invocations.current()))
+
+        def finished(self, invocation: Invocation, outcome: tuple[str, bool, str]) -> bool:
+            seen.append(("finished", invocation, invocations.current()))
+            return True
+
+    with invocations.watched(Again()):
+        payload, errored, _ = runtime.run(runtime.spec("Request"), {"n": 1})
+
+    assert (json.loads(payload)["mine"], errored) == (True, False)
+    first, second = seen[0][1], seen[2][1]
+    assert [(what, run.ordinal, run.repeat_of) for what, run, _ in seen] == [
+        ("started", 1, None),
+        ("finished", 1, None),
+        ("started", 2, 1),
+        ("finished", 2, 1),
+    ]
+    assert first.request_id == second.request_id
+    assert [running for _, _, running in seen] == [None] * 4
+    assert invocations.current() is None

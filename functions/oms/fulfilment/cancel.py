@@ -16,7 +16,7 @@ from oms.observability import logger, metrics
 from oms.records import StoredOrder
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
-from oms.repository.transactions import cancel_shipment, commit_cancellation
+from oms.repository.transactions import cancel_shipment, commit_cancellation, finish_stock
 from oms.statuses import OPEN_STATUSES, OrderState, OrderStatus, ShipmentStatus
 from oms.views import line_views, order_view, status_of
 
@@ -73,6 +73,8 @@ def finish(order_id: str) -> None:
     order = _load(order_id)
     now = clock.iso()
     for shipment in order.shipments:
+        if shipment.stock_pending:
+            finish_stock(order.order_id, shipment.shipment_id)
         if shipment.status not in OPEN_STATUSES:
             continue
         release = [StockMove(StockAction.RELEASE, x.sku, shipment.partner_id, x.quantity) for x in shipment.lines]

@@ -16,7 +16,7 @@ from oms.repository import inventory
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
 from oms.repository.rounds import abandon_round
-from oms.repository.transactions import cancel_shipment
+from oms.repository.transactions import cancel_shipment, finish_stock
 from oms.statuses import OPEN_STATUSES, OrderState, ShipmentStatus
 
 # What the outside (the timeline, the bus, the storefront) may learn of a failure: a public reason code,
@@ -59,6 +59,8 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
     abandon_round(order_id)
     now = clock.iso()
     for shipment in found.shipments:
+        if shipment.stock_pending:
+            finish_stock(found.order_id, shipment.shipment_id)
         if shipment.status not in OPEN_STATUSES:
             continue
         release = [StockMove(StockAction.RELEASE, x.sku, shipment.partner_id, x.quantity) for x in shipment.lines]

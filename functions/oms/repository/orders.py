@@ -197,6 +197,35 @@ def park_wake_token(order_id: str, token: str) -> None:
     )
 
 
+def shipment_item(order_id: str, shipment_id: str) -> dict[str, Any] | None:
+    """A shipment's item as stored, read consistently (its pending stock moves included)."""
+    item = db().get_item(TableName=table(), Key=to_item(keys.shipment(order_id, shipment_id)), ConsistentRead=True)
+    return from_item(item["Item"]) if "Item" in item else None
+
+
+def stock_chunk_done(order_id: str, shipment_id: str, number: str) -> dict[str, Any]:
+    """The transaction item that marks one chunk of a shipment's pending stock moves as applied, refused
+    if it already was."""
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": to_item(keys.shipment(order_id, shipment_id)),
+            "UpdateExpression": "ADD stock_done :n",
+            "ConditionExpression": "attribute_not_exists(stock_done) OR NOT contains(stock_done, :c)",
+            "ExpressionAttributeValues": to_item({":n": {number}, ":c": number}),
+        }
+    }
+
+
+def clear_stock_pending(order_id: str, shipment_id: str) -> None:
+    db().update_item(
+        TableName=table(),
+        Key=to_item(keys.shipment(order_id, shipment_id)),
+        UpdateExpression="REMOVE stock_pending, stock_done",
+        ConditionExpression="attribute_exists(PK)",
+    )
+
+
 def mark_requested(order_id: str, shipment_id: str, at: str) -> None:
     db().update_item(
         TableName=table(),

@@ -16,8 +16,8 @@ from oms.records import QueueChange, StoredLine, StoredOrder, StoredShipment
 from oms.repository import inventory, keys, round_plan
 from oms.repository import orders as repo
 from oms.repository.dynamo import Cancelled, db, retried, to_item, transact
-from oms.repository.inventory import StockMove
-from oms.repository.rounds import AllocationCommit, commit_round
+from oms.repository.inventory import StockAction, StockMove
+from oms.repository.rounds import TRANSACTION_LIMIT, AllocationCommit, commit_round
 from oms.statuses import OrderState
 
 
@@ -83,15 +83,16 @@ def apply_partner_event(
         "shipment_id": shipment.shipment_id,
         "at": clock.iso(),
     }
+    now, changes = _split_stock(changes, stock, 4 if order is not None else 3)
     items = [
         {"Put": {"TableName": repo.table(), "Item": to_item(mark), "ConditionExpression": "attribute_not_exists(PK)"}},
         repo.shipment_move(shipment, changes),
-        *(inventory.move_item(move) for move in stock),
+        *(inventory.move_item(move) for move in now),
         repo.event_item(shipment.order_id, *timeline),
     ]
     if order is not None:
-        read, changes = order
-        items.append(round_plan.at_once(read.order_id, read.allocation_round, changes))
+        read, header = order
+        items.append(round_plan.at_once(read.order_id, read.allocation_round, header))
     try:
         retried(lambda: transact(items))
     except Cancelled as refused:
@@ -100,18 +101,62 @@ def apply_partner_event(
         if refused.failed(1) or (order is not None and refused.failed(len(items) - 1)):
             return PartnerEventOutcome.SHIPMENT_MOVED
         raise
+    finish_stock(shipment.order_id, shipment.shipment_id)
     return PartnerEventOutcome.APPLIED
 
 
 def cancel_shipment(shipment: StoredShipment, changes: dict[str, Any], release: Sequence[StockMove]) -> bool:
     """Cancel a shipment OMS can still cancel and release what it holds; False if it moved meanwhile."""
+    now, changes = _split_stock(changes, release, 1)
     try:
-        transact([repo.shipment_move(shipment, changes), *(inventory.move_item(move) for move in release)])
+        transact([repo.shipment_move(shipment, changes), *(inventory.move_item(move) for move in now)])
     except Cancelled as refused:
         if refused.failed(0):
             return False
         raise
+    finish_stock(shipment.order_id, shipment.shipment_id)
     return True
+
+
+# A shipment's move takes its stock with it in one transaction when it fits. A shipment of more lines than
+# that records the moves left over on the shipment (`stock_pending`) in that same transaction, and they are
+# applied right after in chunks, each exactly once (its number kept in `stock_done` in its own
+# transaction). A step that dies in between leaves them recorded, and whoever touches the shipment next
+# (the partner's retry, a cancellation, compensation) finishes them.
+
+
+def _split_stock(
+    changes: dict[str, Any], stock: Sequence[StockMove], others: int
+) -> tuple[Sequence[StockMove], dict[str, Any]]:
+    room = TRANSACTION_LIMIT - others
+    if len(stock) <= room:
+        return stock, changes
+    return stock[:room], {**changes, "stock_pending": [list(move) for move in stock[room:]]}
+
+
+def finish_stock(order_id: str, shipment_id: str) -> None:
+    """Apply the stock moves a shipment's move left pending, each chunk once."""
+    item = repo.shipment_item(order_id, shipment_id)
+    if not item or not item.get("stock_pending"):
+        return
+    moves = [StockMove(StockAction(a), str(sku), str(loc), int(q)) for a, sku, loc, q in item["stock_pending"]]
+    done = set(item.get("stock_done") or ())
+    chunk = TRANSACTION_LIMIT - 1
+    for start in range(0, len(moves), chunk):
+        number = str(start // chunk)
+        if number in done:
+            continue
+        try:
+            transact(
+                [
+                    *(inventory.move_item(m) for m in moves[start : start + chunk]),
+                    repo.stock_chunk_done(order_id, shipment_id, number),
+                ]
+            )
+        except Cancelled as refused:
+            if not refused.failed(len(moves[start : start + chunk])):
+                raise
+    repo.clear_stock_pending(order_id, shipment_id)
 
 
 def commit_cancellation(
