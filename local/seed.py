@@ -44,6 +44,7 @@ def seeded_stack(
     """The synthesized template on moto with the seed loaded: (LocalStack, template)."""
     # moto, boto3 and the CDK cost seconds to import: only the commands that run a stack pay for them.
     from local.aws.synth import template as synthesized
+    from local.mail_faults import refusals_from_environment
     from local.runtime.stack import local_stack
     from oms import aws, settings
     from oms.repository import secrets
@@ -51,7 +52,10 @@ def seeded_stack(
 
     template = template or synthesized()
     environment = settings_environment(seed, base_url)
-    with local_stack(template, environment, sleep_mode=sleep_mode, executions=executions) as stack:
+    with (
+        local_stack(template, environment, sleep_mode=sleep_mode, executions=executions) as stack,
+        refusals_from_environment(),
+    ):
         # Clients, settings and secrets cached before the stack existed would point at nothing.
         aws.reset()
         settings.reload()

@@ -111,6 +111,7 @@ def get_product(sku: SkuPath) -> ProductIn:
     responses={
         200: _answer("The partner, without its secret", PartnerView),
         400: _answer("validation_error: the body, or a path naming another partner"),
+        422: _answer("undeliverable_address: the mail service refuses the partner's email address"),
     },
 )
 def put_partner(partner_id: PartnerPath, partner: Annotated[PartnerIn, Body()]) -> PartnerView:

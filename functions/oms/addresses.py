@@ -22,10 +22,17 @@ def well_formed(address: str) -> str:
 def undeliverable(address: str) -> str | None:
     """Why the mail service cannot deliver to this well-formed address, or None when it can."""
     try:
-        parsed = validate_email(address, check_deliverability=False)
+        validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
         return str(error)
-    if not parsed.local_part.isascii():
+    return unsendable(address)
+
+
+def unsendable(address: str) -> str | None:
+    """Why SES refuses to send to this well-formed address whatever its domain, or None: SES takes a
+    domain in either form (it is sent in ASCII, `ascii_form`) but only a plain ASCII name before the @."""
+    local_part = address.rpartition("@")[0]
+    if not local_part.isascii():
         return "the mail service cannot deliver to a name before the @ that is not plain ASCII"
     return None
 

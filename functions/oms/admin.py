@@ -3,8 +3,9 @@ usage plan through), and the catalogue it keeps: products and partners."""
 
 from __future__ import annotations
 
+from oms import addresses
 from oms.admin_models import PartnerView
-from oms.errors import Forbidden, PartnerNotFound, SkuNotFound
+from oms.errors import Forbidden, PartnerNotFound, SkuNotFound, UndeliverableAddress
 from oms.http import InvalidRequest
 from oms.models import PartnerIn, ProductIn
 from oms.records import Partner
@@ -54,6 +55,10 @@ def put_partner(partner_id: str, body: PartnerIn) -> PartnerView:
     the rotation overlap (`oms.repository.secrets`)."""
     if body.id != partner_id:
         raise InvalidRequest("The path and the body name different partners.", [_same("id", partner_id)])
+    refused = addresses.unsendable(body.email)
+    if refused:
+        # Every request and cancellation for this partner would be refused by the mail service.
+        raise UndeliverableAddress("OMS could not email this partner.", [{"field": "email", "message": refused}])
     return _shown(retried(lambda: catalog.put_partner(body)))
 
 

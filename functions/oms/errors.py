@@ -83,3 +83,9 @@ class TransientError(Exception):
 
 class ReservationConflict(TransientError):
     """Stock moved between reading it and reserving it; allocating again will see the new counts."""
+
+
+class EmailConfigurationError(Exception):
+    """SES refuses every email OMS sends, not this one: the account is suspended or paused, the sender or
+    its MAIL FROM domain is not verified, the configuration set is missing, the role may not send. An
+    operator must act; retrying will not help and the message is not at fault."""

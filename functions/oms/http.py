@@ -121,8 +121,8 @@ def resolver() -> APIGatewayRestResolver:
 
     @app.exception_handler(TransientError)
     def _busy(error: TransientError) -> Response:
-        # Contention or throttling that outlasted the retries in place: nothing was written, and the
-        # same request is safe to send again.
+        # Contention, throttling or an unreachable service that outlasted the retries in place: the same
+        # request is safe to send again (a write is refused whole, and a repeat does nothing twice).
         logger.warning("request gave up on a busy dependency", extra={"reason": str(error)})
         answer = problem(503, "unavailable", "OMS is busy right now; send the same request again shortly.")
         answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -123,6 +123,7 @@ class TimelineType(StrEnum):
     SHIPMENT_EXCEPTION = "ShipmentException"
     BACKORDER_RELEASED = "BackorderReleased"
     EMAIL_SENT = "EmailSent"
+    EMAIL_UNDELIVERABLE = "EmailUndeliverable"
     FEEDBACK_REQUESTED = "FeedbackRequested"
     FEEDBACK_RECEIVED = "FeedbackReceived"
     ORDER_CANCELLED = "OrderCancelled"

@@ -19,6 +19,9 @@ from infra.packaging import FUNCTIONS_DIR, dependencies_layer_code
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 API_TIMEOUT = Duration.seconds(20)  # under API Gateway's 29 s integration limit
 STEP_TIMEOUT = Duration.seconds(60)
+# Powertools' service and namespace: every custom metric is OMS/<name> with the dimension service=oms.
+SERVICE_NAME = "oms"
+METRICS_NAMESPACE = "OMS"
 # CDK's read and write grants without Scan: no function scans a table (allocation reads every partner
 # from one directory item), so no role may.
 TABLE_READ = (
@@ -115,8 +118,8 @@ class Functions(Construct):
             "PARTNER_SECRET_PREFIX": config.partner_secret_prefix,
             "SES_CONFIGURATION_SET": email.configuration_set_name,
             **config.settings_environment(),
-            "POWERTOOLS_SERVICE_NAME": "oms",
-            "POWERTOOLS_METRICS_NAMESPACE": "OMS",
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         }
         self.by_folder: dict[str, lambda_.Function] = {job.folder: self._function(job, config) for job in JOBS}
 

@@ -1,4 +1,5 @@
-"""The operators' dashboard: executions, function errors and API errors at a glance."""
+"""The operators' dashboard (executions, failures, function errors, API errors) and the alarms that call
+for someone: an order that failed, and SES refusing every email."""
 
 from __future__ import annotations
 
@@ -10,8 +11,27 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.config import stable_id
+from infra.constructs.functions import METRICS_NAMESPACE, SERVICE_NAME
 
 PERIOD = Duration.minutes(5)
+# Alarms: the metric the functions emit, and what it means that it rose.
+ALARMS = {
+    "OrdersFailed": "An order ended FAILED: its reservations were released and its customer told. "
+    "The execution's history says which step failed and why.",
+    "EmailConfigurationFaults": "SES refuses every email (account suspended or paused, sender or MAIL FROM "
+    "domain not verified, configuration set missing): orders fail until the configuration is fixed.",
+}
+
+
+def custom_metric(name: str) -> cloudwatch.Metric:
+    """A metric the functions emit through Powertools."""
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": SERVICE_NAME},
+        statistic="Sum",
+        period=PERIOD,
+    )
 
 
 class Monitoring(Construct):
@@ -27,6 +47,7 @@ class Monitoring(Construct):
         super().__init__(scope, construct_id)
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(6))
         stable_id(self.dashboard, "Dashboard")
+        self.alarms = {name: self._alarm(name, description) for name, description in ALARMS.items()}
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Order executions",
@@ -50,3 +71,26 @@ class Monitoring(Construct):
                 width=8,
             ),
         )
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Failures and undeliverable emails",
+                left=[custom_metric(name) for name in ("OrdersFailed", "EmailsUndeliverable")],
+                right=[custom_metric("EmailConfigurationFaults")],
+                width=8,
+            ),
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=8),
+        )
+
+    def _alarm(self, metric_name: str, description: str) -> cloudwatch.Alarm:
+        alarm = custom_metric(metric_name).create_alarm(
+            self,
+            f"{metric_name}Alarm",
+            alarm_description=description,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            # No data is no failure: the metric is emitted only when one happens.
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        stable_id(alarm, f"{metric_name}Alarm")
+        return alarm

@@ -20,12 +20,15 @@ from typing import Any
 
 import pytest
 
+from local.mail_faults import REFUSE_VARIABLE
 from oms.signatures import HEADER, sign
 from tests.scenario import DEFAULT_SEED, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = DEFAULT_SEED
 STARTUP_SECONDS = 120
+# The one customer address the tier's SES refuses, as SES refuses an address it will not deliver to.
+REFUSED_RECIPIENT = "no-such-mailbox@example.com"
 
 
 class Client:
@@ -137,7 +140,7 @@ def running_oms_local(*options: str) -> Iterator[Client]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", REFUSE_VARIABLE: REFUSED_RECIPIENT},
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]

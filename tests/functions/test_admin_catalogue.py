@@ -96,6 +96,14 @@ def test_an_invalid_partner_names_its_fields(oms: Scenario) -> None:
     assert {d["field"] for d in reply.json["error"]["details"]} == {"kind", "secret"}
 
 
+def test_a_partner_email_the_mail_service_refuses_is_refused_and_nothing_written(oms: Scenario) -> None:
+    reply = _put(oms, "/partners/north-3pl", {**WAREHOUSE, "email": "zoë@north.example"})
+
+    assert (reply.status, reply.error_code) == (422, "undeliverable_address")
+    assert [d["field"] for d in reply.json["error"]["details"]] == ["email"]
+    assert oms.request("GET", "/partners/north-3pl", key="admin").status == 404
+
+
 def _rotate(oms: Scenario) -> str:
     shipment_id = str(oms.placed()["shipments"][0]["shipment_id"])
     partner = next(p for p in oms.seed["partners"] if p["id"] == "main-warehouse")

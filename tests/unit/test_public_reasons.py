@@ -11,6 +11,7 @@ from oms.fulfilment.compensate import public_reason
         ({"Error": "OrderNotFound", "Cause": '{"errorMessage": "No order X", "stackTrace": []}'}, "order_not_found"),
         ({"Error": "ShipmentNotFound"}, "shipment_not_found"),
         ({"Error": "TransientError"}, "dependency_unavailable"),
+        ({"Error": "EmailConfigurationError"}, "email_unavailable"),
         ({"Error": "States.Timeout"}, "step_timed_out"),
         ({"Error": "Lambda.ServiceException"}, "step_unavailable"),
         ({"Error": "KeyError", "Cause": "'lines' at line 3"}, "internal_error"),

@@ -182,32 +182,25 @@ def test_a_step_that_cannot_finish_fails_the_order_and_releases_its_stock(oms: S
     assert inventory.stock(["TEE-RED-M"])["TEE-RED-M"]["main-warehouse"]["reserved"] == 0
 
 
-def test_a_transient_failure_is_retried_with_backoff_and_the_email_goes_once(oms: Scenario, monkeypatch) -> None:
-    from botocore.exceptions import ClientError
-
-    import oms.notifications.send as sending
+def test_a_transient_failure_is_retried_with_backoff_and_the_email_goes_once(
+    oms: Scenario, throttle_ses_once: list[str]
+) -> None:
     from local import moto_fixes
 
-    real, refused = sending._deliver, []
-
-    def throttled_once(to, subject, text, html, kind, order_id, shipment_id):  # type: ignore[no-untyped-def]
-        if kind == "order_confirmed" and not refused:
-            refused.append(kind)
-            raise ClientError(
-                {"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, "SendEmail"
-            )
-        return real(to, subject, text, html, kind, order_id, shipment_id)
-
-    monkeypatch.setattr(sending, "_deliver", throttled_once)
     moto_fixes.clear_recorded_sleeps()
 
     order = oms.placed()
 
-    assert refused == ["order_confirmed"]
+    assert len(throttle_ses_once) == len(oms.emails()) + 1  # one send throttled, then each email once
     assert len(oms.emails("order_confirmed")) == 1
     assert order["status"] == "PROCESSING"
     assert 2 in moto_fixes.recorded_sleeps()
-    assert oms.execution(order["order_id"])["status"] == "RUNNING"
+    execution = oms.execution(order["order_id"])
+    failed = [
+        e["lambdaFunctionFailedEventDetails"] for e in execution["history"] if e["type"] == "LambdaFunctionFailed"
+    ]
+    assert [f["error"] for f in failed] == ["TransientError"]
+    assert execution["status"] == "RUNNING"
 
 
 def test_a_retried_post_makes_one_order_one_execution_one_email(oms: Scenario) -> None:

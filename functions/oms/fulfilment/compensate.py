@@ -25,6 +25,7 @@ _STEP_REASONS = {
     "States.Timeout": "step_timed_out",
     "TransientError": "dependency_unavailable",
     "ReservationConflict": "stock_kept_moving",
+    "EmailConfigurationError": "email_unavailable",
 }
 
 

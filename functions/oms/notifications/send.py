@@ -1,22 +1,55 @@
-"""The one way OMS sends an email: at most once per (order, kind, shipment), through SES, both parts."""
+"""The one way OMS sends an email: at most once per (order, kind, shipment), through SES, both parts.
+
+SES's answer decides what a failed send means. Throttling, a 5xx or a lost connection is transient
+(`oms.aws` raises TransientError): the mark is given back and the step's retry sends it. A refusal of
+this message or recipient is permanent for the email only: it is recorded as undeliverable on the
+order's timeline, its mark stays so no retry sends it again, and the order goes on. Anything else is
+SES refusing every email (the account, the sender, the configuration set): EmailConfigurationError.
+"""
 
 from __future__ import annotations
 
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from oms import addresses, aws
-from oms.errors import TransientError
+from oms.errors import EmailConfigurationError
 from oms.notifications.catalogue import EmailKind, render
 from oms.notifications.compose import context, recipient
 from oms.observability import logger, metrics
 from oms.records import StoredOrder
 from oms.repository import orders as repo
 from oms.settings import settings
+
+# SES refusing this message or its recipient, by error code, and the reason the timeline gives.
+UNDELIVERABLE = {
+    "MessageRejected": "message_rejected",  # unless it names the sender: see _Refused.reason
+    "BadRequestException": "address_refused",  # an address SES cannot take ("Illegal address")
+    "InvalidParameterValue": "address_refused",  # the same, as SES v1 names it
+}
+
+
+class _Refused(Exception):
+    """SES answered SendEmail with an error that is not transient."""
+
+    def __init__(self, error: ClientError) -> None:
+        self.code = aws.error_code(error)
+        super().__init__(self.code)
+        self.message = str(error.response.get("Error", {}).get("Message", ""))
+
+    @property
+    def reason(self) -> str | None:
+        """The timeline's reason when SES refused this message or recipient; None when it refuses every
+        email (a MessageRejected that names the sender: the sender's identity is not verified)."""
+        reason = UNDELIVERABLE.get(self.code)
+        sender = parseaddr(settings().sender)[1].lower()
+        if reason == "message_rejected" and sender and sender in self.message.lower():
+            return None
+        return reason
 
 
 def send(
@@ -26,8 +59,9 @@ def send(
     feedback_url: str | None = None,
     occurrence: str | None = None,
 ) -> bool:
-    """Send `kind` for the order (and shipment) unless it was sent before; True when it went out now.
-    An `occurrence` (a shipment's exception, by when it began) makes each occurrence an email of its own."""
+    """Send `kind` for the order (and shipment) unless it was sent, or found undeliverable, before; True
+    when it went out now. An `occurrence` (a shipment's exception, by when it began) makes each occurrence
+    an email of its own."""
     order_id = order.order_id
     mark = mark_of(shipment_id, occurrence)
     if order.email_sent(kind, mark):
@@ -39,11 +73,17 @@ def send(
         to = addresses.ascii_form(recipient(kind, order, partner))
         rendered = render(kind, ctx)
         _deliver(to, rendered.subject, rendered.text, rendered.html, kind, order_id, shipment_id)
-    except Exception as error:
+    except _Refused as refused:
+        if refused.reason is not None:
+            _undeliverable(order_id, kind, shipment_id, to, refused)
+            return False
+        repo.release_email(order_id, kind.value, mark)
+        metrics.add_metric(name="EmailConfigurationFaults", unit="Count", value=1)
+        logger.error("SES refuses every email", extra={"order_id": order_id, "kind": kind.value, "code": refused.code})
+        raise EmailConfigurationError(f"SES refuses every email: {refused.code}") from refused
+    except Exception:
         # Give the mark back so the step's retry sends it; a send that failed sent nothing.
         repo.release_email(order_id, kind.value, mark)
-        if isinstance(error, ClientError):
-            raise TransientError(f"SES refused {kind} for {order_id}: {error}") from error
         raise
     repo.append_event(order_id, "EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
@@ -54,6 +94,17 @@ def send(
 def mark_of(shipment_id: str | None, occurrence: str | None = None) -> str | None:
     """What an email is kept once per, besides the order and kind."""
     return f"{shipment_id}@{occurrence}" if shipment_id and occurrence else shipment_id
+
+
+def _undeliverable(order_id: str, kind: EmailKind, shipment_id: str | None, to: str, refused: _Refused) -> None:
+    # The mark stays: the same message to the same address would be refused again, for ever.
+    detail = {"kind": kind.value, "to": to, "shipment_id": shipment_id, "reason": refused.reason}
+    repo.append_event(order_id, "EmailUndeliverable", detail)
+    metrics.add_metric(name="EmailsUndeliverable", unit="Count", value=1)
+    logger.warning(
+        "email undeliverable",
+        extra={"order_id": order_id, "kind": kind.value, "shipment_id": shipment_id, "code": refused.code},
+    )
 
 
 def _deliver(
@@ -81,4 +132,7 @@ def _deliver(
     }
     if settings().ses_configuration_set:
         request["ConfigurationSetName"] = settings().ses_configuration_set
-    aws.client("sesv2").send_email(**request)
+    try:
+        aws.client("sesv2").send_email(**request)
+    except ClientError as error:  # a transient one left the client as TransientError
+        raise _Refused(error) from error

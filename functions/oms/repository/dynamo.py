@@ -1,7 +1,8 @@
 """Plain Python values to and from DynamoDB's typed attributes, the client, and what its errors mean.
 
 Under contention DynamoDB cancels a transaction with `TransactionConflict` and throttles hot keys;
-both say "try again", so every call made through `db()` turns them into the domain's TransientError:
+both say "try again". A throttled call, a 5xx or a failed connection leaves the client as the domain's
+TransientError already (`oms.aws`); a transaction cancelled for a reason that may pass is one too:
 a state-machine step retries it with backoff, an API call retries it a few times in place.
 """
 
@@ -21,16 +22,6 @@ from oms.errors import TransientError
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-# Error codes of a call that failed as a whole and may succeed as it is.
-_TRANSIENT = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionConflictException",
-    "TransactionInProgressException",
-}
 # Cancellation reasons of a transaction that may succeed as it is.
 _TRANSIENT_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 _CONDITION_FAILED = "ConditionalCheckFailed"
@@ -72,8 +63,7 @@ def value(v: Any) -> dict[str, Any]:
     return dict(_serializer.serialize(v))
 
 
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+error_code = aws.error_code
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:
@@ -81,28 +71,9 @@ def _cancellation_codes(error: ClientError) -> list[str]:
     return [r.get("Code") or "None" for r in reasons]
 
 
-class _Client:
-    """The DynamoDB client, with transient failures raised as TransientError."""
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(aws.client("dynamodb"), name)
-
-        def call(**kwargs: Any) -> Any:
-            try:
-                return method(**kwargs)
-            except ClientError as error:
-                if error_code(error) in _TRANSIENT:
-                    raise TransientError(f"DynamoDB {name}: {error_code(error)}") from error
-                raise
-
-        return call
-
-
-_CLIENT = _Client()
-
-
 def db() -> Any:
-    return _CLIENT
+    """The DynamoDB client; its transient failures are TransientError (`oms.aws`)."""
+    return aws.client("dynamodb")
 
 
 def transact(items: list[dict[str, Any]]) -> None:
@@ -118,8 +89,6 @@ def transact(items: list[dict[str, Any]]) -> None:
             if _CONDITION_FAILED not in codes and _TRANSIENT_REASONS.intersection(codes):
                 raise TransientError(f"transaction cancelled: {', '.join(codes)}") from error
             raise Cancelled(codes) from error
-        if code in _TRANSIENT:
-            raise TransientError(f"transaction failed: {code}") from error
         raise
 
 
