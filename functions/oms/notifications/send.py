@@ -23,6 +23,7 @@ from oms.notifications.compose import context, recipient
 from oms.observability import logger, metrics
 from oms.records import StoredOrder
 from oms.repository import orders as repo
+from oms.repository.dynamo import retried
 from oms.settings import settings
 
 # SES refusing this message or its recipient, by error code, and the reason the timeline gives.
@@ -77,13 +78,14 @@ def send(
         if refused.reason is not None:
             _undeliverable(order_id, kind, shipment_id, to, refused)
             return False
-        repo.release_email(order_id, kind.value, mark)
+        retried(lambda: repo.release_email(order_id, kind.value, mark))
         metrics.add_metric(name="EmailConfigurationFaults", unit="Count", value=1)
         logger.error("SES refuses every email", extra={"order_id": order_id, "kind": kind.value, "code": refused.code})
         raise EmailConfigurationError(f"SES refuses every email: {refused.code}") from refused
     except Exception:
-        # Give the mark back so the step's retry sends it; a send that failed sent nothing.
-        repo.release_email(order_id, kind.value, mark)
+        # Give the mark back so the step's retry sends it; a send that failed sent nothing. Retried in
+        # place: a mark left behind by a throttled delete would keep the email from ever going out.
+        retried(lambda: repo.release_email(order_id, kind.value, mark))
         raise
     repo.append_event(order_id, "EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
