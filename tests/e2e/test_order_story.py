@@ -133,7 +133,7 @@ def test_a_retried_order_is_one_order(oms_local: Client) -> None:
     assert len(oms_local.outbox("order_confirmed", answers[0].json["order_id"])) == 1
 
 
-def test_fifty_orders_wait_on_partners_while_eight_clients_work(oms_local: Client) -> None:
+def test_orders_wait_on_partners_while_eight_clients_work(oms_local: Client) -> None:
     def place(_: int) -> dict[str, Any]:
         # Drop-ship lines: the vendor's stock is not tracked, so every order waits on a partner.
         answer = oms_local.call("POST", "/orders", _order(lines=[{"sku": "DESK-OAK", "quantity": 1}]))
@@ -141,7 +141,7 @@ def test_fifty_orders_wait_on_partners_while_eight_clients_work(oms_local: Clien
         return dict(answer.json)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        placed = list(pool.map(place, range(50)))
+        placed = list(pool.map(place, range(24)))
         oms_local.settle()
         orders = list(pool.map(lambda p: oms_local.call("GET", f"/orders/{p['order_id']}").json, placed))
         accepted = list(
@@ -153,9 +153,9 @@ def test_fifty_orders_wait_on_partners_while_eight_clients_work(oms_local: Clien
             )
         )
 
-    assert len({p["order_id"] for p in placed}) == 50
-    assert [o["status"] for o in orders] == ["PROCESSING"] * 50
+    assert len({p["order_id"] for p in placed}) == 24
+    assert [o["status"] for o in orders] == ["PROCESSING"] * 24
     assert {o["shipments"][0]["kind"] for o in orders} == {"DROPSHIP"}
-    assert [a.status for a in accepted] == [202] * 50
+    assert [a.status for a in accepted] == [202] * 24
     ids = {p["order_id"] for p in placed}
-    assert len([e for e in oms_local.outbox("purchase_order") if e["order_id"] in ids]) == 50
+    assert len([e for e in oms_local.outbox("purchase_order") if e["order_id"] in ids]) == 24
