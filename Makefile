@@ -18,7 +18,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check functions infra local tests benchmarks
 	$(BIN)/ruff check functions infra local tests benchmarks
 	$(BIN)/mypy functions local
-	$(BIN)/python -m pytest -n 3 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 local: $(STAMP)
 	$(BIN)/oms local
