@@ -69,8 +69,14 @@ def _record(order: StoredOrder) -> None:
 
 def finish(order_id: str) -> None:
     """Cancel the cancelled order's shipments OMS can still cancel, releasing what they hold, and tell their
-    partners. A shipment that moved meanwhile (the partner shipped it) keeps its move."""
-    order = _load(order_id)
+    partners."""
+    cancel_open_shipments(_load(order_id))
+
+
+def cancel_open_shipments(order: StoredOrder) -> None:
+    """Cancel every shipment of `order` OMS can still cancel, releasing what it holds (pending stock moves
+    finished first), and tell their partners. A shipment that moved meanwhile (the partner shipped it)
+    keeps its move."""
     now = clock.iso()
     for shipment in order.shipments:
         if shipment.stock_pending:
@@ -84,4 +90,4 @@ def finish(order_id: str) -> None:
             release if shipment.holds_stock else [],
         ):
             logger.info("shipment moved before it could be cancelled", extra={"shipment_id": shipment.shipment_id})
-    tell_partners(_load(order_id))
+    tell_partners(_load(order.order_id))

@@ -7,17 +7,15 @@ from typing import Any
 
 from oms import clock, events, listing
 from oms.errors import DomainError
+from oms.fulfilment.cancel import cancel_open_shipments
 from oms.fulfilment.common import load
-from oms.fulfilment.dispatch import tell_partners
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
 from oms.observability import logger, metrics
 from oms.repository import inventory
 from oms.repository import orders as repo
-from oms.repository.inventory import StockAction, StockMove
 from oms.repository.rounds import abandon_round
-from oms.repository.transactions import cancel_shipment, finish_stock
-from oms.statuses import OPEN_STATUSES, OrderState, ShipmentStatus
+from oms.statuses import OrderState
 
 # What the outside (the timeline, the bus, the storefront) may learn of a failure: a public reason code,
 # never an exception's text or a stack trace. Those stay in the logs and the execution history.
@@ -57,19 +55,8 @@ def compensate(order_id: str, error: dict[str, Any] | None) -> None:
         return
     # A round an Allocate left half written holds stock that no shipment of the order shows yet.
     abandon_round(order_id)
+    cancel_open_shipments(found)
     now = clock.iso()
-    for shipment in found.shipments:
-        if shipment.stock_pending:
-            finish_stock(found.order_id, shipment.shipment_id)
-        if shipment.status not in OPEN_STATUSES:
-            continue
-        release = [StockMove(StockAction.RELEASE, x.sku, shipment.partner_id, x.quantity) for x in shipment.lines]
-        cancel_shipment(
-            shipment,
-            {"status": ShipmentStatus.CANCELLED, "cancelled_at": now},
-            release if shipment.holds_stock else [],
-        )
-    tell_partners(load(order_id))
     # A failed order waits for nothing: its units leave the backorder queues.
     inventory.clear_backorders(order_id, [line.sku for line in found.lines if line.backordered])
     if found.state != OrderState.FAILED:
