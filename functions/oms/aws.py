@@ -16,6 +16,7 @@ from oms.errors import TransientError
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_shared: Any = None
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
 
 # Error codes that say "not now" rather than "not this", whatever the service: throttling and brief
@@ -84,6 +85,16 @@ def _with_transient_failures(base_classes: list[type], **_: Any) -> None:
     base_classes.insert(0, _TransientFailures)
 
 
+def _session() -> Any:
+    """The one boto3 session clients are made from (a new session loads every service model again)."""
+    global _shared
+    if _shared is None:
+        _shared = boto3.session.Session()
+        # botocore's documented hook for adding a base class to the clients a session makes.
+        _shared.events.register("creating-client-class", _with_transient_failures)
+    return _shared
+
+
 def client(service: str) -> Any:
     """A boto3 client for `service`; boto3 sessions are not thread-safe, so one lock guards creation."""
     found = _clients.get(service)
@@ -92,10 +103,7 @@ def client(service: str) -> Any:
     with _lock:
         if service not in _clients:
             region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-            session: Any = boto3.session.Session()
-            # botocore's documented hook for adding a base class to the clients a session makes.
-            session.events.register("creating-client-class", _with_transient_failures)
-            _clients[service] = session.client(service, region_name=region, config=_CONFIG)
+            _clients[service] = _session().client(service, region_name=region, config=_CONFIG)
         return _clients[service]
 
 

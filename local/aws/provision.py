@@ -8,10 +8,9 @@ import logging
 import zipfile
 from typing import Any
 
-import boto3
-
+from local.aws import clients
 from local.aws.resources import SKIPPED_TYPES, Resources
-from local.aws.template import REGION, Template
+from local.aws.template import Template
 from local.runtime.lambda_runtime import FunctionSpec
 
 __all__ = ["Resources", "provision"]
@@ -25,17 +24,16 @@ with zipfile.ZipFile(_DUMMY_ZIP, "w") as archive:
     archive.writestr("index.py", "def handler(event, context):\n    raise RuntimeError('runs in-process')\n")
 
 
-def provision(template: Template, session: boto3.session.Session | None = None) -> Resources:
+def provision(template: Template) -> Resources:
     """Create the template's resources in the active moto mock; return what was created."""
-    session = session or boto3.session.Session(region_name=REGION)
-    creator = _Creator(template, session)
+    creator = _Creator(template)
     return creator.run()
 
 
 class _Creator:
-    def __init__(self, template: Template, session: boto3.session.Session) -> None:
+    def __init__(self, template: Template) -> None:
         self.template = template
-        self.client = session.client
+        self.client = clients.client
         self.resources = Resources()
 
     def run(self) -> Resources:

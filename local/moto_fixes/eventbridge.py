@@ -8,11 +8,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 from moto.events.models import Rule
 from moto.events.utils import EventTemplateParser
 from moto.stepfunctions.parser.asl.utils import json_path
 
+from local.aws import clients
 from local.aws.template import REGION
 from local.moto_fixes.patching import patch
 from local.runtime import settle
@@ -66,10 +66,10 @@ def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
 
 
 def _deliver(arn: str, event: Any) -> None:
-    session = boto3.session.Session(region_name=arn.split(":")[3] or REGION)
+    region = arn.split(":")[3] or REGION
     if _service(arn) == "lambda":
-        session.client("lambda").invoke(FunctionName=arn, InvocationType="Event", Payload=json.dumps(event))
+        clients.client("lambda", region).invoke(FunctionName=arn, InvocationType="Event", Payload=json.dumps(event))
     else:
-        session.client("stepfunctions").start_execution(
+        clients.client("stepfunctions", region).start_execution(
             stateMachineArn=arn, name=str(uuid.uuid4()), input=json.dumps(event)
         )

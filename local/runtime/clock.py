@@ -11,10 +11,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import boto3
-
 from local import moto_fixes
-from local.aws.template import REGION
+from local.aws import clients
 from oms import clock as oms_clock
 
 log = logging.getLogger("local.runtime.clock")
@@ -26,9 +24,8 @@ _MAX_FIRING_ROUNDS = 100
 class LocalClock:
     """Real time plus every advance so far; fires one-time `at()` schedules, as EventBridge Scheduler does."""
 
-    def __init__(self, settle: Callable[[], None], session: boto3.session.Session | None = None) -> None:
+    def __init__(self, settle: Callable[[], None]) -> None:
         self._settle = settle
-        self._session = session or boto3.session.Session(region_name=REGION)
         self._fired: set[tuple[str, str, str]] = set()
         self._firing = threading.Lock()
         # Every schedule fired, in order, by an advance or by the ticker.
@@ -59,7 +56,7 @@ class LocalClock:
     def fire_due(self) -> list[str]:
         """Fire each enabled `at()` schedule whose time has come, once; names of those fired."""
         with self._firing:
-            scheduler = self._session.client("scheduler")
+            scheduler = clients.client("scheduler")
             fired = []
             for summary in _all_schedules(scheduler):
                 schedule: dict[str, Any] = dict(
@@ -108,14 +105,12 @@ class LocalClock:
         service = arn.split(":")[2]
         if service == "lambda":
             # Scheduler invokes asynchronously: errors are the target's, not the clock's.
-            self._session.client("lambda").invoke(FunctionName=arn, InvocationType="Event", Payload=payload)
+            clients.client("lambda").invoke(FunctionName=arn, InvocationType="Event", Payload=payload)
         elif service == "states":
-            self._session.client("stepfunctions").start_execution(
-                stateMachineArn=arn, name=str(uuid.uuid4()), input=payload
-            )
+            clients.client("stepfunctions").start_execution(stateMachineArn=arn, name=str(uuid.uuid4()), input=payload)
         elif service == "sqs":
-            url = self._session.client("sqs").get_queue_url(QueueName=arn.split(":")[-1])["QueueUrl"]
-            self._session.client("sqs").send_message(QueueUrl=url, MessageBody=payload)
+            url = clients.client("sqs").get_queue_url(QueueName=arn.split(":")[-1])["QueueUrl"]
+            clients.client("sqs").send_message(QueueUrl=url, MessageBody=payload)
         else:
             log.warning("schedule %s targets %s, which the local clock cannot deliver", schedule["Name"], arn)
 

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import boto3
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
 from local import chaos, moto_fixes
+from local.aws import clients
 from local.aws.provision import Resources, provision
 from local.aws.template import ACCOUNT_ID, REGION, Template
 from local.runtime import outbox
@@ -42,9 +42,8 @@ class LocalStack:
         self.template = template
         self.resources = resources
         self.runtime = runtime
-        self.session = boto3.session.Session(region_name=REGION)
         self._settler = Settler()
-        self.clock = LocalClock(settle=self.settle, session=self.session)
+        self.clock = LocalClock(settle=self.settle)
 
     @classmethod
     def start(
@@ -74,7 +73,7 @@ class LocalStack:
         return self.runtime.env
 
     def client(self, service: str) -> Any:
-        return self.session.client(service)  # type: ignore[call-overload]
+        return clients.client(service)
 
     def verify_sender(self, address: str) -> None:
         """Verify an SES identity (the seed's sender), as an operator does once on AWS."""
