@@ -15,6 +15,7 @@ import moto
 from local.moto_fixes.awslambda import retry_failed_async_invocations
 from local.moto_fixes.dynamodb import (
     DYNAMODB_LOCK,
+    answer_item_results_as_json,
     back_up_touched_items_only,
     query_one_partition,
     serialise_dynamodb,
@@ -42,6 +43,7 @@ FIXES: tuple[Callable[[], None], ...] = (
     back_up_touched_items_only,
     query_one_partition,
     serialise_dynamodb,
+    answer_item_results_as_json,
     deliver_eventbridge_targets,
     clock_driven_sleeps,
     definite_json_paths,
