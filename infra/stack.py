@@ -65,8 +65,8 @@ class OmsStack(Stack):
         """Environment and permissions naming resources built after the functions.
 
         None of the referenced resources depends on the function that references it (the state
-        machine depends on dispatch, which references only the scheduler and partner_deadline), so no
-        dependency cycle arises.
+        machine depends on dispatch, which references only the scheduler, partner_deadline and followup,
+        and followup only the REST API's id), so no dependency cycle arises.
         """
         place_order = self.functions["place_order"]
         place_order.add_environment("STATE_MACHINE_ARN", self.workflow.state_machine.state_machine_arn)
@@ -76,13 +76,17 @@ class OmsStack(Stack):
         followup.add_environment("PUBLIC_BASE_URL", self.api.base_url)
         self.events.allow_target(followup)
 
-        # The order's timers: the partner update that ships or delivers the last units sets the feedback
-        # request's; Dispatch sets each shipment's partner deadline, whose first stage sets the second.
+        # The order's timers: whatever leaves the order shipped or delivered sets the feedback request's (a
+        # partner's update, a customer's cancellation of the rest, or a round that cancels the last waiting
+        # units, which Dispatch follows); Dispatch sets each shipment's partner deadline, whose first stage
+        # sets the second.
         deadline = self.functions["partner_deadline"]
         self.events.allow_target(deadline)
-        for setter in (self.functions["tracking"], self.functions["dispatch"], deadline):
+        feedback_setters = [self.functions[folder] for folder in ("tracking", "cancel_order", "dispatch")]
+        for setter in (*feedback_setters, deadline):
             self._allow_schedules(setter)
-        self.functions["tracking"].add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
+        for setter in feedback_setters:
+            setter.add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
         self.functions["dispatch"].add_environment("DEADLINE_FUNCTION_ARN", deadline.function_arn)
 
         # The key's id is what API Gateway puts in requestContext.identity.apiKeyId; the key depends on

@@ -34,7 +34,14 @@ def cancel_order(order_id: str) -> OrderView:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@requires("orders_table", "inventory_table", "catalog_table")
+@requires(
+    "orders_table",
+    "inventory_table",
+    "catalog_table",
+    "schedule_group_name",
+    "scheduler_role_arn",
+    "followup_function_arn",
+)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     # The route takes no body and reads none: an empty POST (or any body) is a cancellation.
     return resolve(app, event, context, gate=False)

@@ -16,7 +16,14 @@ from oms.steps import DispatchStep
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@requires("orders_table", "catalog_table")
+@requires(
+    "orders_table",
+    "catalog_table",
+    "schedule_group_name",
+    "scheduler_role_arn",
+    "deadline_function_arn",
+    "followup_function_arn",
+)
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = DispatchStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)

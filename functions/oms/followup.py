@@ -57,7 +57,8 @@ SCHEDULED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
 
 def schedule(order: StoredOrder) -> str | None:
-    """Create or move the order's one feedback schedule; it deletes itself after it fires."""
+    """Create or move the order's one feedback schedule; it deletes itself after it fires. Nothing while
+    the order is not shipped or delivered, or once the request is sent."""
     order_id = order.order_id
     due = feedback_due(order)
     if due is None or order.email_sent(EmailKind.FEEDBACK_REQUEST):

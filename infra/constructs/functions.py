@@ -63,7 +63,8 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("place_order", catalog="r", idempotency=True, timeout=API_TIMEOUT),
     Job("orders_api", orders="r", timeout=API_TIMEOUT),
-    # The customer's cancellation: releases stock, tells partners and the customer, wakes the execution.
+    # The customer's cancellation: releases stock, tells partners and the customer, wakes the execution,
+    # and sets the feedback schedule when what is left has shipped (granted by the stack).
     Job("cancel_order", inventory="rw", catalog="r", events=True, emails=True, timeout=API_TIMEOUT),
     Job("allocate", inventory="rw", catalog="r", events=True),
     Job("notify", catalog="r", emails=True),

@@ -22,6 +22,7 @@ import pytest
 
 from local.mail_faults import REFUSE_VARIABLE
 from oms.signatures import HEADER, sign
+from tests.e2e.shop import Shop
 from tests.scenario import DEFAULT_SEED, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,3 +169,11 @@ def oms_local() -> Iterator[Client]:
     """One `oms local` for the tier."""
     with running_oms_local() as client:
         yield client
+
+
+@pytest.fixture
+def shop(oms_local: Client) -> Iterator[Shop]:
+    """A scenario's own SKUs and orders on the tier's `oms local`; its stock must add up when it ends."""
+    made = Shop(oms_local)
+    yield made
+    made.balanced()

@@ -83,9 +83,9 @@ def test_every_function_gets_the_shared_environment(functions):
         ("followup", {"FEEDBACK_KEY_SECRET_ARN", "PUBLIC_BASE_URL"}),
         ("feedback", {"FEEDBACK_KEY_SECRET_ARN"}),
         ("orders_api", set()),
-        ("cancel_order", set()),
+        ("cancel_order", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN"}),
         ("allocate", set()),
-        ("dispatch", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "DEADLINE_FUNCTION_ARN"}),
+        ("dispatch", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "DEADLINE_FUNCTION_ARN", "FOLLOWUP_FUNCTION_ARN"}),
         ("partner_deadline", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN"}),
         ("notify", set()),
         ("compensate", set()),
@@ -105,7 +105,8 @@ def test_seams_point_at_the_right_resources(functions, as_text):
     assert variables("place_order")["STATE_MACHINE_ARN"] == {"Ref": "OrderStateMachine"}
     assert variables("tracking")["SCHEDULE_GROUP_NAME"] == {"Ref": "FeedbackSchedules"}
     assert variables("tracking")["SCHEDULER_ROLE_ARN"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
-    assert variables("tracking")["FOLLOWUP_FUNCTION_ARN"] == {"Fn::GetAtt": ["FollowupFunction", "Arn"]}
+    for setter in ("tracking", "cancel_order", "dispatch"):
+        assert variables(setter)["FOLLOWUP_FUNCTION_ARN"] == {"Fn::GetAtt": ["FollowupFunction", "Arn"]}
     assert variables("followup")["FEEDBACK_KEY_SECRET_ARN"] == {"Ref": "FeedbackKeySecret"}
     assert as_text(variables("followup")["PUBLIC_BASE_URL"]) == (
         "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/dev"
@@ -117,8 +118,9 @@ def test_seams_point_at_the_right_resources(functions, as_text):
     [
         ("place_order", {"states:StartExecution", "dynamodb:PutItem"}, {"ses:SendEmail"}),
         ("orders_api", {"dynamodb:Query"}, {"dynamodb:PutItem", "events:PutEvents"}),
-        ("cancel_order", {"dynamodb:UpdateItem", "ses:SendEmail", "states:SendTaskSuccess", "events:PutEvents"},
-         {"states:StartExecution", "secretsmanager:GetSecretValue", "scheduler:CreateSchedule"}),
+        ("cancel_order", {"dynamodb:UpdateItem", "ses:SendEmail", "states:SendTaskSuccess", "events:PutEvents",
+                          "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "iam:PassRole"},
+         {"states:StartExecution", "secretsmanager:GetSecretValue"}),
         ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail"},
          {"states:StartExecution", "secretsmanager:GetSecretValue", "events:PutEvents"}),
         ("tracking", {"states:SendTaskSuccess", "states:SendTaskFailure", "secretsmanager:GetSecretValue",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oms import clock, events, listing
+from oms import clock, events, followup, listing
 from oms.errors import NotCancellable, OrderNotFound, TransientError
 from oms.fulfilment import rounds
 from oms.fulfilment.dispatch import tell_partners, wake
@@ -48,6 +48,8 @@ def cancel_by_customer(order_id: str) -> OrderView:
     events.publish(order_id, "OrderCancelled", {"by": "customer"})
     wake(cancelled)
     listing.refresh(cancelled)
+    # What is left has all shipped (or been delivered): no partner update may come to set the feedback request.
+    followup.schedule(cancelled)
     return order_view(_load(order_id))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from oms import aws, clock, deadlines
+from oms import aws, clock, deadlines, followup
 from oms.deadlines import Stage
 from oms.fulfilment.common import load, shipment_of
 from oms.fulfilment.rounds import next_step
@@ -51,6 +51,8 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
     repo.park_wake_token(order_id, task_token)
     now = load(order_id)
     tell_partners(now)  # a shipment cancelled while its request went out: the partner hears of both
+    # A round that cancelled the last waiting units can leave the order shipped: no partner update may follow.
+    followup.schedule(now)
     step = next_step(now)
     if step is not None:
         resume(task_token, step)
