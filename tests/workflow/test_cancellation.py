@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from local.chaos import chaos
 from tests.scenario import Scenario, scenario
 from tests.workflow.test_fulfilment_rounds import _seed, deliver, lines, live, receive, stock
 
@@ -126,3 +127,22 @@ def test_a_partners_ship_after_the_cancellation_wins(oms: Scenario) -> None:
 
     assert oms.order(order_id)["status"] == "DELIVERED"
     assert len(oms.emails("shipment_delivered", order_id)) == 1
+
+
+def test_a_cancellation_that_stopped_half_way_is_finished_by_the_next_call(oms: Scenario) -> None:
+    order = oms.placed()
+    with chaos(rate=1.0, services=["sesv2"]):
+        first = cancel(oms, order["order_id"])
+    assert first.status == 503
+    assert oms.emails("order_cancelled", order["order_id"]) == []
+
+    again = cancel(oms, order["order_id"])
+    third = cancel(oms, order["order_id"])
+
+    assert again.status == third.status == 200
+    assert again.json["status"] == "CANCELLED"
+    assert [s["status"] for s in again.json["shipments"]] == ["CANCELLED"]
+    assert len(oms.emails("order_cancelled", order["order_id"])) == 1
+    assert len(oms.emails("cancellation_request", order["order_id"])) == 1
+    assert stock(oms, "TEE-RED-M")["main-warehouse"]["reserved"] == 0
+    assert [e["type"] for e in third.json["timeline"]].count("OrderCancelled") == 1

@@ -32,25 +32,34 @@ def _load(order_id: str) -> StoredOrder:
 
 def cancel_by_customer(order_id: str) -> OrderView:
     """Cancel every unit not yet shipped; 409 when every unit not cancelled has shipped. An order already
-    cancelled or failed answers unchanged, and so does a second cancellation."""
+    cancelled or failed answers unchanged; a second cancellation finishes what a first one that stopped
+    half way left undone, and repeats nothing the first one did."""
     order = _load(order_id)
-    if order.state == OrderState.FAILED or order.cancelled_at or status_of(order) == OrderStatus.CANCELLED:
-        if order.cancelled_at:
-            finish(order_id)  # a first call that stopped half way is finished by the second
-        return order_view(_load(order_id))
-    if all(line.shipped >= line.quantity - line.cancelled for line in line_views(order)):
-        raise NotCancellable("Every item of this order has shipped; it can no longer be cancelled.")
-    _record(order)
+    if order.state == OrderState.FAILED:
+        return order_view(order)
+    if not order.cancelled_at:
+        if status_of(order) == OrderStatus.CANCELLED:
+            return order_view(order)
+        if all(line.shipped >= line.quantity - line.cancelled for line in line_views(order)):
+            raise NotCancellable("Every item of this order has shipped; it can no longer be cancelled.")
+        _record(order)
+        metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
+        events.publish(order_id, "OrderCancelled", {"by": "customer"})
+    _complete(order_id)
+    return order_view(_load(order_id))
+
+
+def _complete(order_id: str) -> None:
+    """What follows the recorded cancellation, each part once however often it runs: shipments cancelled
+    and partners told, the customer's email, the execution woken, the list, and the feedback request for
+    what had already shipped."""
     finish(order_id)
     cancelled = _load(order_id)
     send(cancelled, EmailKind.ORDER_CANCELLED)
-    metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
-    events.publish(order_id, "OrderCancelled", {"by": "customer"})
     wake(cancelled)
     listing.refresh(cancelled)
     # What is left has all shipped (or been delivered): no partner update may come to set the feedback request.
     followup.schedule(cancelled)
-    return order_view(_load(order_id))
 
 
 def _record(order: StoredOrder) -> None:
