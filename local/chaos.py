@@ -19,9 +19,12 @@ nor would calls a handler made on threads of its own (OMS's handlers start none)
 **How a call fails.** A `before-call` hook on every botocore client, put in botocore's built-in handlers
 the way moto puts its own, answers the call with the error AWS gives under load before the request
 is built into HTTP: the request never reaches moto, so a failed call changes nothing, as a throttled
-call or a cancelled transaction changes nothing on AWS. The answer also skips the SDK's own retries: a
-fault is a call the SDK gave up on (throttled through its four attempts on AWS), which is what the
-domain must handle. What each service answers is `KINDS`: DynamoDB `ThrottlingException` and
+call or a cancelled transaction changes nothing on AWS. The rate is per attempt, as AWS throttles
+requests: an error botocore's standard retry mode retries (throttling, `ProvisionedThroughputExceeded`,
+`TooManyRequests`) is drawn again for each of the SDK's attempts (`oms.aws.SDK_MAX_ATTEMPTS`, without
+its backoff's wait), and reaches the handler only when every attempt failed; the rest (a conflict, a
+cancelled transaction) reach it at once, as they do on AWS. `Fault.reached` tells which. What each
+service answers is `KINDS`: DynamoDB `ThrottlingException` and
 `ProvisionedThroughputExceededException` on any call, `TransactionConflictException` on a single-item
 write, `TransactionCanceledException` with a `TransactionConflict` or `ThrottlingError` reason on
 `TransactWriteItems`; SES v2 `TooManyRequestsException`; Scheduler, Step Functions (`SendTaskSuccess`,
@@ -63,6 +66,10 @@ from botocore.handlers import BUILTIN_HANDLERS
 
 from local.runtime import invocations
 from local.runtime.invocations import Invocation, Outcome
+from oms.aws import SDK_MAX_ATTEMPTS
+
+# The errors of `KINDS` botocore's standard retry mode retries itself (its throttling codes).
+SDK_RETRIED = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException", "TooManyRequestsException"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,8 @@ class Fault:
     operation: str
     error: str
     reason: str | None = None
+    # The handler saw it: the SDK does not retry this error, or its last attempt failed too.
+    reached: bool = True
 
 
 @dataclass(frozen=True)
@@ -143,12 +152,16 @@ class ChaosReport:
     duplicates: list[Duplicate] = field(default_factory=list)
     runs: Counter[str] = field(default_factory=Counter)
 
-    def count(self, service: str | None = None, error: str | None = None, function: str | None = None) -> int:
-        """Faults of a service, an error (code or cancellation reason) and a function; None matches all."""
+    def count(
+        self, service: str | None = None, error: str | None = None, function: str | None = None, reached: bool = True
+    ) -> int:
+        """Faults of a service, an error (code or cancellation reason) and a function that reached the
+        handler (with `reached=False`, every failed attempt too); None matches all."""
         return sum(
             1
             for fault in self.faults
-            if (service is None or fault.service == service)
+            if (fault.reached or not reached)
+            and (service is None or fault.service == service)
             and (error is None or error in (fault.error, fault.reason))
             and (function is None or fault.function == function)
         )
@@ -205,18 +218,25 @@ class Chaos:
     # --- the clients' hook ------------------------------------------------------------------------
 
     def fault(self, invocation: Invocation, service: str, operation: str) -> FaultKind | None:
-        """Whether this call of the run fails, and how; every call that could fail takes one draw."""
+        """Whether this call of the run fails after the SDK's retries, and how; each attempt the SDK would
+        make takes one draw (and the kind of a failed one, another)."""
         candidates = [kind for kind in self.kinds if kind.applies(service, operation)]
         run = self._runs.get(invocation)
         if not candidates or run is None or self.report.rate <= 0:
             return None
         number, draws = run
-        if draws.random() >= self.report.rate:
-            return None
-        kind = candidates[draws.randrange(len(candidates))]
-        with self._lock:
-            self.report.faults.append(Fault(invocation.function, number, service, operation, kind.error, kind.reason))
-        return kind
+        for attempt in range(1, SDK_MAX_ATTEMPTS + 1):
+            if draws.random() >= self.report.rate:
+                return None
+            kind = candidates[draws.randrange(len(candidates))]
+            reached = kind.error not in SDK_RETRIED or attempt == SDK_MAX_ATTEMPTS
+            with self._lock:
+                self.report.faults.append(
+                    Fault(invocation.function, number, service, operation, kind.error, kind.reason, reached)
+                )
+            if reached:
+                return kind
+        return None
 
     def _generator(self, purpose: str, function: str, number: int) -> random.Random:
         # A string seeds through SHA-512: the same in every process, whatever PYTHONHASHSEED says.

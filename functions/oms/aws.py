@@ -17,7 +17,9 @@ from oms.errors import TransientError
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 _shared: Any = None
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+# Attempts botocore makes of a throttled call (standard retry mode) before the caller sees the error.
+SDK_MAX_ATTEMPTS = 4
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": SDK_MAX_ATTEMPTS}, connect_timeout=3, read_timeout=10)
 
 # Error codes that say "not now" rather than "not this", whatever the service: throttling and brief
 # unavailability as botocore's standard retry mode counts them, DynamoDB's conflicting transactions, and

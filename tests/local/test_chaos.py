@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from stack_fixtures import FIXTURE_FUNCTIONS, _function, _joined, template
 
-from local.chaos import KINDS, FaultKind, chaos
+from local.chaos import KINDS, SDK_RETRIED, FaultKind, chaos
 from local.runtime.stack import LocalStack, local_stack
 from oms import clock as oms_clock
+from oms.aws import SDK_MAX_ATTEMPTS
 
 _COUNTED = {
     "StartAt": "Count",
@@ -92,14 +93,21 @@ def test_each_fault_kind_reaches_the_handler_as_the_aws_error(stack: LocalStack,
     assert answer["error"] == kind.error
     assert answer["exception"] in (kind.error, "ClientError")
     assert answer["reasons"] == ([kind.reason, "None"] if kind.reason else [])
-    [fault] = report.faults
-    assert (fault.function, fault.run, fault.service, fault.error, fault.reason) == (
-        "ProbeFunction",
-        1,
-        kind.service,
-        kind.error,
-        kind.reason,
-    )
+    # Every attempt the SDK makes of the call failed; the last one reached the handler.
+    attempts = SDK_MAX_ATTEMPTS if kind.error in SDK_RETRIED else 1
+    assert [(f.function, f.run, f.service, f.error, f.reason) for f in report.faults] == [
+        ("ProbeFunction", 1, kind.service, kind.error, kind.reason)
+    ] * attempts
+    assert [fault.reached for fault in report.faults] == [False] * (attempts - 1) + [True]
+
+
+def test_a_throttle_the_sdk_retries_past_never_reaches_the_handler(stack: LocalStack) -> None:
+    with chaos(rate=0.5, seed=1, services=["dynamodb"], errors=["ThrottlingException"]) as report:
+        answers = stack.invoke("ProbeFunction", _gets(40))
+
+    absorbed = [fault for fault in report.faults if not fault.reached]
+    assert absorbed and len(absorbed) > report.count()
+    assert sum("error" in answer for answer in answers) == report.count()
 
 
 @pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.service == "dynamodb"], ids=lambda kind: kind.name)
@@ -125,7 +133,8 @@ def test_a_failed_call_changes_nothing_and_the_tests_own_calls_never_fail(stack:
 
     assert "error" in answer
     assert "Item" not in seen
-    assert [fault.function for fault in report.faults] == ["ProbeFunction"]
+    assert {fault.function for fault in report.faults} == {"ProbeFunction"}
+    assert report.count() == 1
 
 
 def test_rate_zero_injects_nothing(stack: LocalStack) -> None:
@@ -142,8 +151,9 @@ def test_a_rate_fails_about_that_fraction_of_calls(stack: LocalStack) -> None:
         answers = [answer for _ in range(8) for answer in stack.invoke("ProbeFunction", _gets(50))]
 
     failed = [answer for answer in answers if "error" in answer]
-    assert len(failed) == len(report.faults)
-    assert 0.15 < len(failed) / len(answers) < 0.35
+    attempts = len(report.faults) + len(answers) - len(failed)
+    assert len(failed) == report.count()
+    assert 0.15 < len(report.faults) / attempts < 0.35
 
 
 def test_a_seed_reproduces_the_same_faults_and_another_seed_does_not(stack: LocalStack) -> None:
@@ -236,6 +246,7 @@ def test_the_stack_and_the_test_are_never_failed_only_the_handlers(stack: LocalS
     assert history["status"] == "FAILED"
     assert [event["lambdaFunctionFailedEventDetails"]["error"] for event in failed] == ["ThrottlingException"]
     assert {(fault.function, fault.service) for fault in report.faults} == {("CountFunction", "dynamodb")}
+    assert report.count() == 1
 
 
 def test_one_chaos_at_a_time_and_only_known_kinds(stack: LocalStack) -> None:
