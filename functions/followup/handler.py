@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms import followup
 from oms.observability import logger, metrics, tracer
+from oms.repository.dynamo import TIMER_ATTEMPTS, retried
 from oms.settings import requires
 from oms.steps import FollowupOutput, OrderStep
 
@@ -19,4 +20,5 @@ from oms.steps import FollowupOutput, OrderStep
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = OrderStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)
-    return FollowupOutput(sent=followup.request_feedback(step.order_id)).model_dump(mode="json")
+    sent = retried(lambda: followup.request_feedback(step.order_id), TIMER_ATTEMPTS)
+    return FollowupOutput(sent=sent).model_dump(mode="json")

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oms import deadlines
 from oms.fulfilment.common import load
 from oms.observability import logger, metrics, tracer
+from oms.repository.dynamo import TIMER_ATTEMPTS, retried
 from oms.settings import requires
 from oms.steps import DeadlineOutput, DeadlineStep
 
@@ -21,5 +22,8 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = DeadlineStep.model_validate(event)
     logger.append_keys(order_id=step.order_id, shipment_id=step.shipment_id)
     # The next stage's timer targets this same function: its own ARN, which its environment can't name.
-    acted = deadlines.passed(load(step.order_id), step.shipment_id, step.stage, context.invoked_function_arn)
+    own_arn = context.invoked_function_arn
+    acted = retried(
+        lambda: deadlines.passed(load(step.order_id), step.shipment_id, step.stage, own_arn), TIMER_ATTEMPTS
+    )
     return DeadlineOutput(acted=acted).model_dump(mode="json")

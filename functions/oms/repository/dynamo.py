@@ -97,9 +97,15 @@ RETRY_ATTEMPTS = 3
 _BACKOFF_SECONDS = 0.02
 
 
+# A scheduler's target tries harder in place: Lambda retries its asynchronous event only twice, and an
+# event that fails for good is a deadline or a feedback request nobody acts on.
+TIMER_ATTEMPTS = 6
+
+
 def retried(call: Callable[[], Result], attempts: int = RETRY_ATTEMPTS) -> Result:
     """Run `call`, trying again on TransientError with a short jittered backoff; for API requests,
-    which a client waits on (a state-machine step leaves retrying to the state machine)."""
+    which a client waits on, and a timer's work (a state-machine step leaves retrying to the state
+    machine). `call` must be safe to run again after a partial run, as every handler is."""
     for attempt in range(1, attempts + 1):
         try:
             return call()
