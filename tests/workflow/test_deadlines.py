@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from local.faults import cancelled_transactions, conditioned_on
 from tests.scenario import DAY, Scenario
 
 HOUR = DAY // 24
@@ -88,3 +89,15 @@ def test_each_exception_is_told_once_however_soon_it_follows_another_update(oms:
     emails = oms.emails("shipment_exception", order_id)
     assert len(emails) == 2
     assert "Weather delay" in emails[1]["text"]
+
+
+def test_a_dispatch_that_stops_after_the_request_went_out_still_sets_the_deadline(oms: Scenario) -> None:
+    with cancelled_transactions(conditioned_on("requested_at")) as fault:
+        order = oms.placed()
+    order_id = order["order_id"]
+
+    assert fault.injected == 1
+    assert [e["type"] for e in order["timeline"]].count("ShipmentSent") == 1
+    assert len(oms.emails("fulfillment_request", order_id)) == 1
+    assert oms.advance(48 * HOUR)["fired"] == [f"deadline-{order_id}-S1-1"]
+    assert len(oms.emails("shipment_exception", order_id)) == 1

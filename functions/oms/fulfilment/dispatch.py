@@ -38,16 +38,16 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
     order = load(order_id)
     for shipment_id in shipment_ids:
         shipment = shipment_of(order, shipment_id)
-        if shipment.requested_at or shipment.status != ShipmentStatus.SENT or order.cancelled_at:
+        if shipment.status != ShipmentStatus.SENT or order.cancelled_at:
             continue
-        send(order, _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST), shipment_id)
-        requested = clock.iso()
-        repo.mark_requested(order_id, shipment_id, requested)
-        repo.append_event(order_id, "ShipmentSent", {"shipment_id": shipment_id, "partner_id": shipment.partner_id})
-        # The partner's deadline: the timer fires whatever happens, and finds nothing to do if it moved on.
-        deadlines.schedule(
-            shipment.model_copy(update={"requested_at": requested}), Stage.DEADLINE, settings().deadline_function_arn
-        )
+        if not shipment.requested_at:
+            send(order, _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST), shipment_id)
+            sent = ("ShipmentSent", {"shipment_id": shipment_id, "partner_id": shipment.partner_id})
+            repo.mark_requested(order_id, shipment_id, clock.iso(), sent)
+            shipment = shipment_of(load(order_id), shipment_id)
+        # The partner's deadline, set again by a run that follows one that stopped before it: the timer
+        # fires whatever happens, and finds nothing to do if the partner moved on.
+        deadlines.schedule(shipment, Stage.DEADLINE, settings().deadline_function_arn)
     repo.park_wake_token(order_id, task_token)
     now = load(order_id)
     tell_partners(now)  # a shipment cancelled while its request went out: the partner hears of both

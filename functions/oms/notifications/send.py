@@ -87,7 +87,10 @@ def send(
         # place: a mark left behind by a throttled delete would keep the email from ever going out.
         retried(lambda: repo.release_email(order_id, kind.value, mark))
         raise
-    repo.append_event(order_id, "EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
+    # The email went out: whatever fails from here, the mark stays, or a retry would send it again.
+    retried(
+        lambda: repo.append_event(order_id, "EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
+    )
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
     logger.info("email sent", extra={"order_id": order_id, "kind": kind.value, "shipment_id": shipment_id})
     return True

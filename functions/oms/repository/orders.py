@@ -226,13 +226,23 @@ def clear_stock_pending(order_id: str, shipment_id: str) -> None:
     )
 
 
-def mark_requested(order_id: str, shipment_id: str, at: str) -> None:
-    db().update_item(
-        TableName=table(),
-        Key=to_item(keys.shipment(order_id, shipment_id)),
-        UpdateExpression="SET requested_at = if_not_exists(requested_at, :at)",
-        ExpressionAttributeValues=to_item({":at": at}),
-    )
+def mark_requested(order_id: str, shipment_id: str, at: str, timeline: tuple[str, dict[str, Any]]) -> bool:
+    """Record that the shipment's partner was sent its request, with its timeline entry, once: False (and
+    nothing written) when it was recorded before."""
+    update = {
+        "TableName": table(),
+        "Key": to_item(keys.shipment(order_id, shipment_id)),
+        "UpdateExpression": "SET requested_at = :at",
+        "ConditionExpression": "attribute_not_exists(requested_at)",
+        "ExpressionAttributeValues": to_item({":at": at}),
+    }
+    try:
+        transact([{"Update": update}, event_item(order_id, *timeline, at)])
+    except Cancelled as refused:
+        if refused.failed(0):
+            return False
+        raise
+    return True
 
 
 def append_event(order_id: str, event_type: str, detail: dict[str, Any]) -> None:
