@@ -48,10 +48,16 @@ def assert_balanced(dynamodb: Any, table: str, skus: Iterable[str] | None = None
 
 def movements(stack: Stack, sku: str, location: str) -> list[dict[str, Any]]:
     """A location's movements of `sku` as stored, oldest first."""
-    found = [item for item in _items(stack.client("dynamodb"), stack.env["INVENTORY_TABLE"], [sku])]
-    return sorted(
-        (item for item in found if item["SK"].startswith(f"MOVE#{location}#")), key=lambda item: item["LEDGERSK"]
-    )
+    return ledgers(stack, [sku]).get((sku, location), [])
+
+
+def ledgers(stack: Stack, skus: Iterable[str] | None = None) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Every location's movements of `skus` (None: of every SKU), oldest first, by (sku, location)."""
+    found: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for item in _items(stack.client("dynamodb"), stack.env["INVENTORY_TABLE"], skus):
+        if item["SK"].startswith("MOVE#"):
+            found[(item["sku"], item["location"])].append(item)
+    return {place: sorted(moved, key=lambda item: item["LEDGERSK"]) for place, moved in found.items()}
 
 
 def _items(dynamodb: Any, table: str, skus: Iterable[str] | None) -> Iterator[dict[str, Any]]:
