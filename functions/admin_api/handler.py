@@ -1,5 +1,5 @@
-"""The admin API: stock receipts and stocktakes, a SKU's inventory, products and partners, the order list
-(admin key)."""
+"""The admin API: stock receipts and stocktakes, a SKU's inventory and stock ledger, products and partners,
+the order list (admin key)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from oms import admin, listing, stock
-from oms.admin_models import PARTNER_ID_PATTERN, InventoryView, OrdersPage, PartnerView, StockAdjustment, StockReceipt
+from oms.admin_models import (
+    PARTNER_ID_PATTERN,
+    InventoryView,
+    MovementsPage,
+    OrdersPage,
+    PartnerView,
+    StockAdjustment,
+    StockReceipt,
+)
 from oms.errors import DomainError
 from oms.http import proxy_problem, resolve, resolver
 from oms.models import ErrorEnvelope, PartnerIn, ProductIn
@@ -23,6 +31,11 @@ from oms.statuses import OrderStatus
 app = resolver()
 SkuPath = Annotated[str, Path(max_length=64)]
 PartnerPath = Annotated[str, Path(max_length=64)]
+
+
+def _request_id() -> str:
+    """API Gateway's id of this request: the same when the same invocation is delivered again."""
+    return app.current_event.request_context.request_id
 
 
 def _answer(description: str, model: type[BaseModel] = ErrorEnvelope) -> OpenAPIResponse:
@@ -51,7 +64,7 @@ def receive(
     receipt: Annotated[StockReceipt, Body()],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
 ) -> InventoryView:
-    return stock.receive(receipt, idempotency_key=idempotency_key, lambda_context=app.lambda_context)
+    return stock.receive(receipt, _request_id(), idempotency_key=idempotency_key, lambda_context=app.lambda_context)
 
 
 @app.post(
@@ -64,7 +77,7 @@ def receive(
     },
 )
 def adjust(adjustment: Annotated[StockAdjustment, Body()]) -> InventoryView:
-    return stock.adjust(adjustment)
+    return stock.adjust(adjustment, _request_id())
 
 
 @app.get(
@@ -74,6 +87,30 @@ def adjust(adjustment: Annotated[StockAdjustment, Body()]) -> InventoryView:
 )
 def inventory(sku: SkuPath) -> InventoryView:
     return stock.view(sku)
+
+
+@app.get(
+    "/inventory/<sku>/movements",
+    summary="A location's stock ledger for a SKU, newest first",
+    description="Every change of the location's on_hand with its cause (the seed's opening count, receipts, "
+    "stocktakes, shipments, out-of-stock corrections): on_hand is the sum of the deltas. The ledger can trail a "
+    "change by a moment; `GET /inventory/{sku}` reads the counts as they are.",
+    responses={
+        200: _answer("A page of movements, newest first", MovementsPage),
+        400: _answer(
+            "validation_error: a drop-shipped SKU, a location that is not a warehouse or third party, a limit "
+            "out of bounds, or a cursor this API did not give out for the same SKU and location"
+        ),
+        404: _answer("unknown_sku: the SKU is not in the catalogue"),
+    },
+)
+def movements(
+    sku: SkuPath,
+    location: Annotated[str, Query(max_length=64, pattern=PARTNER_ID_PATTERN, description="the stock location")],
+    cursor: Annotated[str | None, Query(max_length=2048, description="the previous page's next_cursor")] = None,
+    limit: Annotated[int, Query(ge=1, le=stock.MAX_PAGE_SIZE, description="movements a page")] = stock.PAGE_SIZE,
+) -> MovementsPage:
+    return stock.movements(sku, location, cursor, limit)
 
 
 @app.put(

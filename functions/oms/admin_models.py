@@ -1,5 +1,5 @@
-"""Pydantic models of the admin API: stock receipts and counts, a SKU's inventory, a partner as shown,
-the order list."""
+"""Pydantic models of the admin API: stock receipts and counts, a SKU's inventory and its stock ledger, a
+partner as shown, the order list."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from oms.fields import EmailAddress, JsonInteger, Sku, Strict
 from oms.models import Customer
-from oms.statuses import OrderStatus, PartnerKind
+from oms.statuses import MovementKind, OrderStatus, PartnerKind
 
 PARTNER_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]*$"
 PartnerId = Annotated[str, Field(min_length=1, max_length=64, pattern=PARTNER_ID_PATTERN)]
@@ -45,6 +45,38 @@ class InventoryView(BaseModel):
     sku: str
     locations: list[LocationStock] = Field(description="none for a drop-shipped SKU")
     backordered: int = Field(description="units of the SKU that orders hold on backorder")
+
+
+class StockMovement(BaseModel):
+    """One change of a location's on_hand: the location's on_hand is the sum of its movements' deltas."""
+
+    movement_id: str = Field(description="`<kind>#<cause>`: one cause never records a movement twice")
+    kind: MovementKind = Field(
+        description="opening: the seed's count; receipt; stocktake; shipment: a partner shipped the units; "
+        "out_of_stock: a partner reported it had none, on_hand set to what other shipments hold"
+    )
+    delta: int = Field(description="units added to on_hand (negative: taken out)")
+    on_hand: int | None = Field(
+        default=None,
+        description="on_hand after the movement, where it is set from a count (opening, stocktake, "
+        "out_of_stock); null for receipts and shipments, which add to or take from what is there",
+    )
+    at: str
+    order_id: str | None = None
+    shipment_id: str | None = None
+    event_id: str | None = Field(default=None, description="the partner's tracking event")
+    request_id: str | None = Field(default=None, description="the API request that made it")
+    idempotency_key: str | None = Field(default=None, description="the receipt's Idempotency-Key")
+    after_cancellation: bool = Field(
+        default=False, description="a shipment's units that left after OMS had cancelled the shipment"
+    )
+
+
+class MovementsPage(BaseModel):
+    sku: str
+    location: str
+    movements: list[StockMovement] = Field(description="newest first")
+    next_cursor: str | None = Field(default=None, description="the next page's cursor; null on the last page")
 
 
 class PartnerView(BaseModel):

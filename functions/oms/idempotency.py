@@ -22,11 +22,12 @@ from oms.errors import IdempotencyConflict, RequestInProgress
 from oms.settings import settings
 
 IDEMPOTENCY_SECONDS = 24 * 3600
-Work = Callable[[dict[str, Any]], dict[str, Any]]
+# The work gets the payload and the key it is done once for.
+Work = Callable[[dict[str, Any], str], dict[str, Any]]
 
 
 class OncePerKey:
-    """`work(payload)` run once per key; `name` tells one kind of work's records from another's."""
+    """`work(payload, key)` run once per key; `name` tells one kind of work's records from another's."""
 
     def __init__(self, name: str, payload: str, work: Work, in_progress: str) -> None:
         self._name, self._payload, self._work, self._in_progress = name, payload, work, in_progress
@@ -43,7 +44,7 @@ class OncePerKey:
             )
 
             def keyed(request: dict[str, Any]) -> dict[str, Any]:
-                return self._work(request[self._payload])
+                return self._work(request[self._payload], request["key"])
 
             # Powertools keys its records by the function's module and name: one name per kind of work.
             keyed.__qualname__ = keyed.__name__ = self._name

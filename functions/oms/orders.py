@@ -100,6 +100,6 @@ def view(order_id: str) -> OrderView:
 _PLACE_ONCE = OncePerKey(
     "place_order",
     "order",
-    lambda order: _place(PlaceOrder.model_validate(order)),
+    lambda order, _key: _place(PlaceOrder.model_validate(order)),
     "The same request is still being accepted; retry shortly.",
 )

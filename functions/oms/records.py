@@ -67,8 +67,10 @@ class StoredShipment(Record):
     delivered_at: str | None = None
     rejected_at: str | None = None
     cancelled_at: str | None = None
-    # Stock moves of the last move still to apply, when there were more than one transaction holds.
+    # Stock moves of the last move still to apply, when there were more than one transaction holds, and
+    # the cause that names their ledger entries.
     stock_pending: list[list[Any]] | None = None
+    stock_cause: dict[str, Any] | None = None
 
     @property
     def holds_stock(self) -> bool:

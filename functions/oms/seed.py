@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from oms import clock
 from oms.models import Seed
-from oms.repository import catalog, inventory
-from oms.statuses import LOCATION_KINDS, Fulfilment
+from oms.repository import catalog, counts
+from oms.repository.ledger import Cause
+from oms.statuses import LOCATION_KINDS, Fulfilment, MovementKind
 
 
 def load_seed(seed: Seed | dict[str, Any]) -> Seed:
-    """Partners (secrets to Secrets Manager), products and stock counts, in the seed's order."""
+    """Partners (secrets to Secrets Manager), products and stock counts, in the seed's order. A count is the
+    location's opening movement in its stock ledger: loading the seed again leaves an opened count alone."""
     seed = seed if isinstance(seed, Seed) else Seed.model_validate(seed)
     partners = {p.id: p for p in seed.partners}
+    opening = Cause("seed", clock.iso())
     for rank, partner in enumerate(seed.partners):
         catalog.put_partner(partner, rank)
     for product in seed.products:
@@ -23,5 +27,5 @@ def load_seed(seed: Seed | dict[str, Any]) -> Seed:
         location = partners.get(entry.location)
         if location is None or location.kind not in LOCATION_KINDS:
             raise ValueError(f"{entry.sku}: location {entry.location} is not a warehouse or third party")
-        inventory.set_on_hand(entry.sku, entry.location, entry.on_hand)
+        counts.count(entry.sku, entry.location, entry.on_hand, opening, MovementKind.OPENING)
     return seed

@@ -1,4 +1,5 @@
-"""The statuses of orders and shipments, the shipment moves that apply, and how an order's status follows."""
+"""The statuses of orders and shipments, the shipment moves that apply, how an order's status follows, and the
+kinds of stock movement."""
 
 from __future__ import annotations
 
@@ -58,6 +59,16 @@ class PartnerKind(StrEnum):
 class Fulfilment(StrEnum):
     STOCKED = "STOCKED"
     DROPSHIP = "DROPSHIP"
+
+
+class MovementKind(StrEnum):
+    """Why a location's on_hand changed, as its stock ledger records it."""
+
+    OPENING = "opening"  # the seed's count, a location's first
+    RECEIPT = "receipt"
+    STOCKTAKE = "stocktake"
+    SHIPMENT = "shipment"  # a partner's SHIPPED: the units left the building
+    OUT_OF_STOCK = "out_of_stock"  # a partner's rejection for out_of_stock: on_hand set to what others hold
 
 
 # The kind of shipment each kind of partner gets: a vendor's shipment is a drop-ship.

@@ -37,6 +37,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/inventory/receipts", "admin_api", key_required=True),
     Route("POST", "/inventory/adjustments", "admin_api", key_required=True),
     Route("GET", "/inventory/{sku}", "admin_api", key_required=True),
+    Route("GET", "/inventory/{sku}/movements", "admin_api", key_required=True),
     Route("PUT", "/products/{sku}", "admin_api", key_required=True),
     Route("GET", "/products/{sku}", "admin_api", key_required=True),
     Route("PUT", "/partners/{partner_id}", "admin_api", key_required=True),

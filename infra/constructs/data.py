@@ -15,18 +15,21 @@ class Data(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: Config) -> None:
         super().__init__(scope, construct_id)
         self.orders = self._table("OrdersTable", config)
-        self._index(keys.PARTNER_INDEX)
+        self._index(self.orders, keys.PARTNER_INDEX)
         # The order list: summaries only (keys.LISTING_PROJECTION), never the order's lines or address.
         self.listing_indexes = (keys.STATUS_INDEX, keys.ORDERS_INDEX)
         for index in self.listing_indexes:
-            self._index(index, include=keys.LISTING_PROJECTION)
+            self._index(self.orders, index, include=keys.LISTING_PROJECTION)
         self.inventory = self._table("InventoryTable", config)
+        # Each location's stock ledger in time order; only movements carry its keys.
+        self._index(self.inventory, keys.LEDGER_INDEX)
         self.catalog = self._table("CatalogTable", config)
         self.idempotency = self._table("IdempotencyTable", config, partition_key="id", sort_key=None, ttl="expiration")
 
-    def _index(self, name: str, include: tuple[str, ...] = ()) -> None:
+    @staticmethod
+    def _index(table: dynamodb.Table, name: str, include: tuple[str, ...] = ()) -> None:
         partition_key, sort_key = keys.INDEX_KEYS[name]
-        self.orders.add_global_secondary_index(
+        table.add_global_secondary_index(
             index_name=name,
             partition_key=dynamodb.Attribute(name=partition_key, type=_STRING),
             sort_key=dynamodb.Attribute(name=sort_key, type=_STRING),

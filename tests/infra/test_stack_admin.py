@@ -49,6 +49,15 @@ def test_the_admin_role_may_query_the_order_lists_indexes(policy_statements, as_
     )
 
 
+def test_the_admin_role_may_query_the_stock_ledgers_index(policy_statements, as_text):
+    on_inventory = [s for s in _dynamodb_statements(policy_statements) if "InventoryTable" in str(s["Resource"])]
+
+    assert any(
+        "dynamodb:Query" in _actions(s) and "${InventoryTable.Arn}/index/*" in [as_text(r) for r in _resources(s)]
+        for s in on_inventory
+    )
+
+
 def test_the_admin_role_writes_partner_secrets_under_their_prefix_only(policy_statements, as_text):
     statements = [s for s in policy_statements(ROLE) if any(a.startswith("secretsmanager:") for a in _actions(s))]
 

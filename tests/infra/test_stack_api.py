@@ -16,6 +16,7 @@ ROUTES = {
     ("POST", "/inventory/receipts"): ("AdminApiFunction", True),
     ("POST", "/inventory/adjustments"): ("AdminApiFunction", True),
     ("GET", "/inventory/{sku}"): ("AdminApiFunction", True),
+    ("GET", "/inventory/{sku}/movements"): ("AdminApiFunction", True),
     ("PUT", "/products/{sku}"): ("AdminApiFunction", True),
     ("GET", "/products/{sku}"): ("AdminApiFunction", True),
     ("PUT", "/partners/{partner_id}"): ("AdminApiFunction", True),

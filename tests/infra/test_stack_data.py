@@ -58,6 +58,21 @@ def test_orders_table_is_keyed_by_pk_sk_with_the_partner_and_listing_indexes(tem
     )
 
 
+def test_the_inventory_table_files_each_locations_movements_in_time_order(resources):
+    properties = resources("AWS::DynamoDB::Table")["InventoryTable"]["Properties"]
+
+    assert properties["GlobalSecondaryIndexes"] == [
+        {
+            "IndexName": "LEDGER",
+            "KeySchema": [
+                {"AttributeName": "LEDGERPK", "KeyType": "HASH"},
+                {"AttributeName": "LEDGERSK", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+    ]
+
+
 def test_inventory_and_catalog_tables_are_keyed_by_pk_sk(resources):
     tables = resources("AWS::DynamoDB::Table")
     for logical_id in ("InventoryTable", "CatalogTable"):

@@ -9,9 +9,9 @@ FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 REPOSITORY = FUNCTIONS / "oms" / "repository"
 TABLE_KNOWLEDGE = {
     "a key format": re.compile(
-        r"""["'](ORDERS?|SHIPMENT|EVENT|EMAIL|REF|PARTNER|SKU|LOC|PRODUCT|BACKORDER|LISTING)#"""
+        r"""["'](ORDERS?|SHIPMENT|EVENT|EMAIL|REF|PARTNER|SKU|LOC|PRODUCT|BACKORDER|LISTING|MOVE|LEDGER)#"""
     ),
-    "a key attribute": re.compile(r"""["'](PK|SK|GSI\d+PK|GSI\d+SK)["']\s*[:\]]"""),
+    "a key attribute": re.compile(r"""["'](PK|SK|GSI\d+PK|GSI\d+SK|LEDGERPK|LEDGERSK)["']\s*[:\]]"""),
     "an expression": re.compile(r"(Update|Condition|KeyCondition|Filter|Projection)Expression|ExpressionAttribute"),
     "a transaction call": re.compile(r"transact_write_items|TransactItems"),
     "cancellation reasons": re.compile(r"CancellationReasons|ConditionalCheckFailed|TransactionCanceled"),

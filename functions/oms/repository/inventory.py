@@ -1,15 +1,20 @@
-"""Stock per SKU and location in the Inventory table: counts, and the writes that move them."""
+"""Stock per SKU and location in the Inventory table: counts, the backorder queues, and the moves orders make
+(reservations, releases, shipments, out-of-stock corrections), each change of `on_hand` with its ledger
+entry (`oms.repository.ledger`) in the same transaction. Receipts and stocktakes are `oms.repository.counts`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from botocore.exceptions import ClientError
-
-from oms.repository import keys
-from oms.repository.dynamo import db, error_code, query_all, to_item, value
+from oms.repository import keys, ledger
+from oms.repository.counts import Counts, counts, set_counts
+from oms.repository.dynamo import db, query_all, to_item, value
+from oms.repository.ledger import Cause, Movement
 from oms.settings import settings
+from oms.statuses import MovementKind
 
 
 def stock(skus: list[str]) -> dict[str, dict[str, dict[str, int]]]:
@@ -27,39 +32,6 @@ def stock(skus: list[str]) -> dict[str, dict[str, dict[str, int]]]:
             for i in items
         }
     return result
-
-
-def set_on_hand(sku: str, location: str, on_hand: int) -> bool:
-    """A stocktake: the count becomes `on_hand`; what is reserved stays reserved. False, and nothing
-    written, when more than `on_hand` is reserved there."""
-    try:
-        db().update_item(
-            TableName=settings().inventory_table,
-            Key=to_item(keys.stock(sku, location)),
-            UpdateExpression="SET on_hand = :n, available = :n - if_not_exists(reserved, :zero), "
-            "reserved = if_not_exists(reserved, :zero), sku = :sku, #loc = :loc",
-            ConditionExpression="attribute_not_exists(reserved) OR reserved <= :n",
-            ExpressionAttributeNames={"#loc": "location"},
-            ExpressionAttributeValues=to_item({":n": on_hand, ":zero": 0, ":sku": sku, ":loc": location}),
-        )
-    except ClientError as error:
-        if error_code(error) == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
-def receive(sku: str, location: str, quantity: int) -> None:
-    """Units received: `on_hand` and `available` grow by `quantity` in one update, `reserved` unchanged."""
-    db().update_item(
-        TableName=settings().inventory_table,
-        Key=to_item(keys.stock(sku, location)),
-        UpdateExpression="SET on_hand = if_not_exists(on_hand, :zero) + :q, "
-        "available = if_not_exists(available, :zero) + :q, reserved = if_not_exists(reserved, :zero), "
-        "sku = :sku, #loc = :loc",
-        ExpressionAttributeNames={"#loc": "location"},
-        ExpressionAttributeValues=to_item({":q": quantity, ":zero": 0, ":sku": sku, ":loc": location}),
-    )
 
 
 def _backorders(sku: str) -> list[dict[str, Any]]:
@@ -101,14 +73,12 @@ def clear_backorders(order_id: str, skus: list[str]) -> None:
                 )
 
 
-def _update(
-    sku: str, location: str, expression: str, condition: str | None, quantity: int, *, zero: bool = False
-) -> dict[str, Any]:
+def _update(sku: str, location: str, expression: str, condition: str | None, quantity: int) -> dict[str, Any]:
     update: dict[str, Any] = {
         "TableName": settings().inventory_table,
         "Key": to_item(keys.stock(sku, location)),
         "UpdateExpression": expression,
-        "ExpressionAttributeValues": to_item({":q": quantity, **({":zero": 0} if zero else {})}),
+        "ExpressionAttributeValues": to_item({":q": quantity}),
     }
     if condition:
         update["ConditionExpression"] = condition
@@ -121,7 +91,8 @@ class StockAction(StrEnum):
     SHIP = "ship"  # reserved units leave the building: out of `reserved` and `on_hand`
     # Units whose reservation was already released leave anyway (a ship that raced its cancellation).
     SHIP_UNRESERVED = "ship_unreserved"
-    # A location said it has none: the promise is withdrawn and on_hand becomes what other shipments hold.
+    # A location said it has none: the promise is withdrawn and on_hand becomes what other shipments hold,
+    # written from the counts read (Counts.not_there), on condition that they did not move meanwhile.
     NOT_THERE = "not_there"
 
 
@@ -130,11 +101,103 @@ class StockMove(NamedTuple):
     sku: str
     location: str
     quantity: int
+    # The location's counts as read, for a move whose write depends on them (NOT_THERE).
+    seen: Counts | None = None
+
+    def stored(self) -> list[Any]:
+        """The move as a shipment keeps it while pending (its counts are read again when it is applied)."""
+        return [self.action.value, self.sku, self.location, self.quantity]
+
+
+def pending_move(stored: list[Any]) -> StockMove:
+    action, sku, location, quantity = stored
+    return StockMove(StockAction(action), str(sku), str(location), int(quantity))
+
+
+# Moves that change on_hand, each recorded in the ledger with its write, and the movement's kind.
+_RECORDED = {
+    StockAction.SHIP: MovementKind.SHIPMENT,
+    StockAction.SHIP_UNRESERVED: MovementKind.SHIPMENT,
+    StockAction.NOT_THERE: MovementKind.OUT_OF_STOCK,
+}
 
 
 def move_item(move: StockMove) -> dict[str, Any]:
-    """The transaction item of one stock move."""
+    """The transaction item of a move that leaves on_hand alone (a reservation or its release)."""
+    if move.action in _RECORDED:
+        raise ValueError(f"a {move.action} move changes on_hand: its writes are stock_writes(...)")
     return _MOVES[move.action](move.sku, move.location, move.quantity)
+
+
+def writes_of(move: StockMove) -> int:
+    """How many transaction items the move takes: its update, and its ledger entry if it changes on_hand."""
+    return 2 if move.action in _RECORDED else 1
+
+
+def fitting(moves: Sequence[StockMove], room: int) -> int:
+    """How many of `moves`, from the first, fit in `room` transaction items."""
+    used = 0
+    for taken, move in enumerate(moves):
+        used += writes_of(move)
+        if used > room:
+            return taken
+    return len(moves)
+
+
+def chunks(moves: Sequence[StockMove], room: int) -> list[Sequence[StockMove]]:
+    """`moves` in order, cut into chunks of at most `room` transaction items each; the same moves always cut
+    the same way, so a chunk's number names the same moves for every attempt."""
+    cut: list[Sequence[StockMove]] = []
+    while moves:
+        taken = max(1, fitting(moves, room))
+        cut.append(moves[:taken])
+        moves = moves[taken:]
+    return cut
+
+
+def with_counts(moves: Sequence[StockMove]) -> list[StockMove]:
+    """`moves` with the counts read now for each that depends on them."""
+    return [
+        move._replace(seen=counts(move.sku, move.location)) if move.action == StockAction.NOT_THERE else move
+        for move in moves
+    ]
+
+
+class StockWrites(NamedTuple):
+    items: list[dict[str, Any]]
+    counted: list[int]  # positions of writes refused if the location's counts moved since they were read
+
+
+def stock_writes(moves: Sequence[StockMove], cause: Cause | None, offset: int = 0) -> StockWrites:
+    """The transaction items of `moves` (to sit at `offset` in their transaction): each one's update, and for
+    a move that changes on_hand its ledger entry, named by `cause` (a shipment's move)."""
+    items: list[dict[str, Any]] = []
+    counted: list[int] = []
+    for move in moves:
+        kind = _RECORDED.get(move.action)
+        if kind is None:
+            items.append(move_item(move))
+            continue
+        if cause is None:
+            raise ValueError(f"a {move.action} move is recorded in the ledger: it needs its cause")
+        update, movement = _recorded_move(move, Movement(move.sku, move.location, kind, cause, -move.quantity))
+        if move.action == StockAction.NOT_THERE:
+            counted.append(offset + len(items))
+        items.extend([update, ledger.entry(movement)])
+    return StockWrites(items, counted)
+
+
+def _recorded_move(move: StockMove, shipped: Movement) -> tuple[dict[str, Any], Movement]:
+    """The update of a move that changes on_hand, and its movement (`shipped`, unless the counts set it)."""
+    if move.action == StockAction.NOT_THERE:
+        if move.seen is None:
+            raise ValueError("a NOT_THERE move is written from the counts read: with_counts(...) first")
+        after = move.seen.not_there(move.quantity)
+        corrected = replace(shipped, delta=after.on_hand - move.seen.on_hand, on_hand=after.on_hand)
+        return set_counts(move.sku, move.location, after, move.seen), corrected
+    unreserved = move.action == StockAction.SHIP_UNRESERVED
+    update = _MOVES[move.action](move.sku, move.location, move.quantity)
+    return update, replace(shipped, after_cancellation=unreserved)
 
 
 def reserve(sku: str, location: str, quantity: int) -> dict[str, Any]:
@@ -161,24 +224,9 @@ def ship_unreserved(sku: str, location: str, quantity: int) -> dict[str, Any]:
     return _update(sku, location, "SET available = available - :q, on_hand = on_hand - :q", None, quantity)
 
 
-def not_there(sku: str, location: str, quantity: int) -> dict[str, Any]:
-    """A location reports it has no more units than other shipments hold: this shipment's reservation is
-    withdrawn and `on_hand` is corrected to what stays reserved, so nothing is available there. (Each
-    right-hand side reads the item as it was before the update, so `on_hand` takes the new `reserved`.)"""
-    return _update(
-        sku,
-        location,
-        "SET on_hand = reserved - :q, reserved = reserved - :q, available = :zero",
-        "reserved >= :q",
-        quantity,
-        zero=True,
-    )
-
-
 _MOVES = {
     StockAction.RESERVE: reserve,
     StockAction.RELEASE: release,
     StockAction.SHIP: ship,
     StockAction.SHIP_UNRESERVED: ship_unreserved,
-    StockAction.NOT_THERE: not_there,
 }

@@ -18,8 +18,15 @@
 | a partner's orders (by status)     | Orders    | GSI3PK=ORDERS#PARTNER#<id> / GSI2PK=ORDERS#<status>#PARTNER#<id> (listing items) | admin_api |
 | stock of a SKU at every location   | Inventory | PK=SKU#<sku>, SK begins_with LOC#            | allocate, tracking |
 | backorders of a SKU, oldest first  | Inventory | PK=SKU#<sku>, SK begins_with BACKORDER#      | allocate, compensate, admin_api |
+| a stock movement, once per cause   | Inventory | PK=SKU#<sku>, SK=MOVE#<location>#<kind>#<cause> | admin_api, tracking, cancel_order, compensate |
+| every movement of a SKU            | Inventory | PK=SKU#<sku>, SK begins_with MOVE#           | tests (the ledger adds up) |
+| a location's movements, newest first | Inventory | LEDGER: LEDGERPK=LEDGER#<sku>#<location>, LEDGERSK=<at>#<kind>#<cause> | admin_api |
 | a product / a partner              | Catalog   | PK=PRODUCT#<sku> / PARTNER#<id>, SK=same kind | all |
 | every partner, in rank order       | Catalog   | PK=PARTNERS, SK=DIRECTORY (one item, written with each partner) | allocate, admin_api |
+
+A movement's sort key names its cause (a request id, an Idempotency-Key, a shipment), so a cause delivered
+twice finds its movement there and records nothing; the LEDGER index sorts a location's movements by time
+(docs/decisions.md, 24).
 
 An item an allocation round puts under ORDER#<id> carries `allocation_round`, the round that wrote it;
 reading an order skips those of a round its header has not committed (oms.repository.rounds).
@@ -31,11 +38,13 @@ ORDER_SK = "ORDER"
 PARTNER_INDEX = "GSI1"
 STATUS_INDEX = "GSI2"
 ORDERS_INDEX = "GSI3"
+LEDGER_INDEX = "LEDGER"  # on the Inventory table
 # Each index's (partition, sort) key attributes.
 INDEX_KEYS: dict[str, tuple[str, str]] = {
     PARTNER_INDEX: ("GSI1PK", "GSI1SK"),
     STATUS_INDEX: ("GSI2PK", "GSI2SK"),
     ORDERS_INDEX: ("GSI3PK", "GSI3SK"),
+    LEDGER_INDEX: ("LEDGERPK", "LEDGERSK"),
 }
 # What the two listing indexes copy of an item besides its keys: an order's summary, not the order.
 LISTING_PROJECTION = ("order_id", "external_ref", "customer", "created_at", "listing")
@@ -126,6 +135,25 @@ BACKORDER_PREFIX = "BACKORDER#"
 def backorder(sku: str, at: str, order_id: str) -> dict[str, str]:
     """An order's units of `sku` waiting for stock since `at`: sorted oldest first within the SKU."""
     return {"PK": f"SKU#{sku}", "SK": f"{BACKORDER_PREFIX}{at}#{order_id}"}
+
+
+MOVEMENT_PREFIX = "MOVE#"
+
+
+def movement(sku: str, location: str, movement_id: str) -> dict[str, str]:
+    """A movement of `sku`'s stock at `location`; `movement_id` (`<kind>#<cause>`) is the same whenever the
+    same cause moves it again. A location id has no `#`, so `MOVE#<location>#` holds that location's only."""
+    return {"PK": f"SKU#{sku}", "SK": f"{MOVEMENT_PREFIX}{location}#{movement_id}"}
+
+
+def ledger(sku: str, location: str) -> str:
+    """The LEDGER index partition of one location's movements of `sku`."""
+    return f"LEDGER#{sku}#{location}"
+
+
+def ledger_index(sku: str, location: str, at: str, movement_id: str) -> dict[str, str]:
+    """The attributes that file a movement in its location's ledger, in time order."""
+    return {"LEDGERPK": ledger(sku, location), "LEDGERSK": f"{at}#{movement_id}"}
 
 
 def sku_pk(sku: str) -> str:

@@ -221,7 +221,7 @@ def clear_stock_pending(order_id: str, shipment_id: str) -> None:
     db().update_item(
         TableName=table(),
         Key=to_item(keys.shipment(order_id, shipment_id)),
-        UpdateExpression="REMOVE stock_pending, stock_done",
+        UpdateExpression="REMOVE stock_pending, stock_done, stock_cause",
         ConditionExpression="attribute_exists(PK)",
     )
 

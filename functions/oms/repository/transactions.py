@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from oms import clock
+from oms.errors import TransientError
 from oms.records import QueueChange, StoredLine, StoredOrder, StoredShipment
-from oms.repository import inventory, keys, round_plan
+from oms.repository import inventory, keys, ledger, round_plan
 from oms.repository import orders as repo
 from oms.repository.dynamo import Cancelled, db, retried, to_item, transact
-from oms.repository.inventory import StockAction, StockMove
+from oms.repository.inventory import StockMove
 from oms.repository.rounds import TRANSACTION_LIMIT, AllocationCommit, commit_round
 from oms.statuses import OrderState
 
@@ -74,42 +76,66 @@ def apply_partner_event(
     order: tuple[StoredOrder, dict[str, Any]] | None = None,
 ) -> PartnerEventOutcome:
     """Apply a partner's event once: its mark, the shipment's move (refused if the shipment moved since
-    it was read), the stock it moves, its timeline entry and, for a move that changes the order's lines
-    (a rejection), the order's header as a round of its own (refused if another round got there first)."""
+    it was read), the stock it moves with the ledger's movements, its timeline entry and, for a move that
+    changes the order's lines (a rejection), the order's header as a round of its own (refused if another
+    round got there first). A stock write made from the counts read is read again if they moved."""
+    for _ in range(STOCK_ATTEMPTS):
+        items, counted = _partner_event_writes(partner_id, event_id, shipment, changes, stock, timeline, order)
+        try:
+            retried(partial(transact, items))
+        except Cancelled as refused:
+            if refused.failed(0):
+                return PartnerEventOutcome.REPEATED
+            if refused.failed(1) or (order is not None and refused.failed(len(items) - 1)):
+                return PartnerEventOutcome.SHIPMENT_MOVED
+            if refused.failed_any(counted):
+                continue  # a location's counts moved since they were read: read them again
+            raise
+        finish_stock(shipment.order_id, shipment.shipment_id)
+        return PartnerEventOutcome.APPLIED
+    raise TransientError(f"the stock of shipment {shipment.shipment_id} kept moving while it was written")
+
+
+def _partner_event_writes(
+    partner_id: str,
+    event_id: str,
+    shipment: StoredShipment,
+    changes: dict[str, Any],
+    stock: Sequence[StockMove],
+    timeline: tuple[str, dict[str, Any]],
+    order: tuple[StoredOrder, dict[str, Any]] | None,
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """A partner event's transaction items, with the counts it depends on read now, and the positions of the
+    writes refused if those counts move before it is written."""
+    at = clock.iso()  # taken with the read: movements are ordered by when they were written
     mark = {
         **keys.partner_event(partner_id, event_id),
         "type": "PARTNER_EVENT",
         "order_id": shipment.order_id,
         "shipment_id": shipment.shipment_id,
-        "at": clock.iso(),
+        "at": at,
     }
-    now, changes = _split_stock(changes, stock, 4 if order is not None else 3)
+    ids = {"order_id": shipment.order_id, "shipment_id": shipment.shipment_id, "event_id": event_id}
+    cause = ledger.Cause(shipment.shipment_id, at, ids)
+    now, changes = _split_stock(changes, stock, 4 if order is not None else 3, cause)
+    moves = inventory.stock_writes(inventory.with_counts(now), cause, offset=2)
     items = [
         {"Put": {"TableName": repo.table(), "Item": to_item(mark), "ConditionExpression": "attribute_not_exists(PK)"}},
         repo.shipment_move(shipment, changes),
-        *(inventory.move_item(move) for move in now),
+        *moves.items,
         repo.event_item(shipment.order_id, *timeline),
     ]
     if order is not None:
         read, header = order
         items.append(round_plan.at_once(read.order_id, read.allocation_round, header))
-    try:
-        retried(lambda: transact(items))
-    except Cancelled as refused:
-        if refused.failed(0):
-            return PartnerEventOutcome.REPEATED
-        if refused.failed(1) or (order is not None and refused.failed(len(items) - 1)):
-            return PartnerEventOutcome.SHIPMENT_MOVED
-        raise
-    finish_stock(shipment.order_id, shipment.shipment_id)
-    return PartnerEventOutcome.APPLIED
+    return items, moves.counted
 
 
 def cancel_shipment(shipment: StoredShipment, changes: dict[str, Any], release: Sequence[StockMove]) -> bool:
     """Cancel a shipment OMS can still cancel and release what it holds; False if it moved meanwhile."""
-    now, changes = _split_stock(changes, release, 1)
+    now, changes = _split_stock(changes, release, 1, None)
     try:
-        transact([repo.shipment_move(shipment, changes), *(inventory.move_item(move) for move in now)])
+        transact([repo.shipment_move(shipment, changes), *inventory.stock_writes(now, None).items])
     except Cancelled as refused:
         if refused.failed(0):
             return False
@@ -119,44 +145,58 @@ def cancel_shipment(shipment: StoredShipment, changes: dict[str, Any], release: 
 
 
 # A shipment's move takes its stock with it in one transaction when it fits. A shipment of more lines than
-# that records the moves left over on the shipment (`stock_pending`) in that same transaction, and they are
-# applied right after in chunks, each exactly once (its number kept in `stock_done` in its own
-# transaction). A step that dies in between leaves them recorded, and whoever touches the shipment next
-# (the partner's retry, a cancellation, compensation) finishes them.
+# that records the moves left over on the shipment (`stock_pending`, with `stock_cause`, what names their
+# ledger entries) in that same transaction, and they are applied right after in chunks, each with its
+# ledger entries exactly once (its number kept in `stock_done` in its own transaction). A step that dies in
+# between leaves them recorded, and whoever touches the shipment next (the partner's retry, a
+# cancellation, compensation) finishes them.
+
+# A stock write made from the counts read is tried this many times while other writers keep moving them.
+STOCK_ATTEMPTS = 5
 
 
 def _split_stock(
-    changes: dict[str, Any], stock: Sequence[StockMove], others: int
+    changes: dict[str, Any], stock: Sequence[StockMove], others: int, cause: ledger.Cause | None
 ) -> tuple[Sequence[StockMove], dict[str, Any]]:
-    room = TRANSACTION_LIMIT - others
-    if len(stock) <= room:
+    fits = inventory.fitting(stock, TRANSACTION_LIMIT - others)
+    if fits == len(stock):
         return stock, changes
-    return stock[:room], {**changes, "stock_pending": [list(move) for move in stock[room:]]}
+    pending: dict[str, Any] = {"stock_pending": [move.stored() for move in stock[fits:]]}
+    if cause is not None:
+        pending["stock_cause"] = cause.stored()
+    return stock[:fits], {**changes, **pending}
 
 
 def finish_stock(order_id: str, shipment_id: str) -> None:
-    """Apply the stock moves a shipment's move left pending, each chunk once."""
+    """Apply the stock moves a shipment's move left pending, each chunk once, with its ledger entries."""
     item = repo.shipment_item(order_id, shipment_id)
     if not item or not item.get("stock_pending"):
         return
-    moves = [StockMove(StockAction(a), str(sku), str(loc), int(q)) for a, sku, loc, q in item["stock_pending"]]
+    moves = [inventory.pending_move(stored) for stored in item["stock_pending"]]
+    cause = ledger.Cause.from_stored(item["stock_cause"]) if item.get("stock_cause") else None
     done = set(item.get("stock_done") or ())
-    chunk = TRANSACTION_LIMIT - 1
-    for start in range(0, len(moves), chunk):
-        number = str(start // chunk)
-        if number in done:
-            continue
-        try:
-            transact(
-                [
-                    *(inventory.move_item(m) for m in moves[start : start + chunk]),
-                    repo.stock_chunk_done(order_id, shipment_id, number),
-                ]
-            )
-        except Cancelled as refused:
-            if not refused.failed(len(moves[start : start + chunk])):
-                raise
+    for number, chunk in enumerate(inventory.chunks(moves, TRANSACTION_LIMIT - 1)):
+        if str(number) not in done:
+            _apply_chunk(order_id, shipment_id, str(number), chunk, cause)
     repo.clear_stock_pending(order_id, shipment_id)
+
+
+def _apply_chunk(
+    order_id: str, shipment_id: str, number: str, chunk: Sequence[StockMove], cause: ledger.Cause | None
+) -> None:
+    """One chunk of pending moves and its mark in one transaction; nothing if another attempt applied it."""
+    for _ in range(STOCK_ATTEMPTS):
+        moves = inventory.stock_writes(inventory.with_counts(chunk), cause)
+        try:
+            transact([*moves.items, repo.stock_chunk_done(order_id, shipment_id, number)])
+        except Cancelled as refused:
+            if refused.failed(len(moves.items)):
+                return
+            if refused.failed_any(moves.counted):
+                continue
+            raise
+        return
+    raise TransientError(f"the stock of shipment {shipment_id} kept moving while it was written")
 
 
 def commit_cancellation(
