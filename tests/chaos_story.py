@@ -16,7 +16,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from oms import orders
 from oms.signatures import HEADER, sign
+from tests.ledger import ledgers
 from tests.scenario import DAY, DEFAULT_SEED, ORDER, Reply, Scenario
 
 KINDS = 10
@@ -59,6 +61,8 @@ class Ending:
     emails: Counter[tuple[str, str, str | None, str]]
     # {sku: {location: {on_hand, reserved, available}}, with "backordered"} of the story's SKUs.
     stock: dict[str, dict[str, Any]]
+    # (sku, location) -> how many movements of each (kind, delta) its ledger holds.
+    ledger: dict[tuple[str, str], Counter[tuple[str, int]]]
     orders: dict[str, dict[str, Any]]
 
 
@@ -89,9 +93,9 @@ class Shop:
         return str(reply.json["order_id"])
 
     def order(self, order_id: str) -> dict[str, Any]:
-        reply = self.call("GET", f"/orders/{order_id}")
-        assert reply.status == 200, reply.body
-        return dict(reply.json)
+        """The order as `GET /orders/{order_id}` answers it, read by the storefront's code in-process: the
+        story looks up shipments often, and its reads are not what the chaos is about."""
+        return orders.view(order_id).model_dump(mode="json")
 
     def shipment(self, order_id: str, partner_id: str, status: str = "SENT") -> str:
         """The order's one shipment at the partner in `status`."""
@@ -236,6 +240,10 @@ def ending(shop: Shop) -> Ending:
         },
         emails=emails,
         stock={sku: shop.stock(sku) for sku in STORY_SKUS},
+        ledger={
+            place: Counter((str(m["kind"]), int(m["delta"])) for m in moved)
+            for place, moved in ledgers(shop.oms.stack, STORY_SKUS).items()
+        },
         orders=orders,
     )
 

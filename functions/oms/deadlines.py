@@ -51,6 +51,13 @@ def waiting_on_partner(shipment: StoredShipment) -> bool:
     return shipment.status == ShipmentStatus.SENT and shipment.requested_at is not None
 
 
+def still_waiting(order_id: str, shipment_id: str) -> bool:
+    """Whether the shipment may still be waiting on its partner, from its own item alone: most timers
+    fire after the partner moved on, and then the order need not be read at all."""
+    item = repo.shipment_item(order_id, shipment_id)
+    return item is not None and item.get("status") == ShipmentStatus.SENT.value
+
+
 def passed(order: StoredOrder, shipment_id: str, stage: int, own_arn: str) -> bool:
     """The timer of `stage` fired: act if the partner is still silent; True when something was done."""
     stage = Stage(stage)

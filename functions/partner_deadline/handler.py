@@ -23,7 +23,11 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(order_id=step.order_id, shipment_id=step.shipment_id)
     # The next stage's timer targets this same function: its own ARN, which its environment can't name.
     own_arn = context.invoked_function_arn
-    acted = retried(
-        lambda: deadlines.passed(load(step.order_id), step.shipment_id, step.stage, own_arn), TIMER_ATTEMPTS
-    )
+
+    def act() -> bool:
+        if not deadlines.still_waiting(step.order_id, step.shipment_id):
+            return False
+        return deadlines.passed(load(step.order_id), step.shipment_id, step.stage, own_arn)
+
+    acted = retried(act, TIMER_ATTEMPTS)
     return DeadlineOutput(acted=acted).model_dump(mode="json")

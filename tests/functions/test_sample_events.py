@@ -24,7 +24,7 @@ EXPECTED: dict[str, tuple[str, Any]] = {
     "notify.json": ("notify", "OrderNotFound"),
     "dispatch.json": ("dispatch", "OrderNotFound"),
     "followup.json": ("followup", "OrderNotFound"),
-    "partner_deadline.json": ("partner_deadline", "OrderNotFound"),
+    "partner_deadline.json": ("partner_deadline", {"acted": False}),
     "compensate.json": ("compensate", {"status": "FAILED"}),
 }
 

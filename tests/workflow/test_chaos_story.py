@@ -1,5 +1,6 @@
 """The chaos test: a hundred orders of every kind told once cleanly and once while a tenth of AWS calls fail
-and every Lambda runs twice end the same: statuses, line counters, emails (none twice) and stock."""
+and every Lambda runs twice end the same: statuses, line counters, emails (none twice), stock and its
+ledger, which adds up to every location's count in both."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from local.chaos import chaos
 from tests.chaos_story import Ending, Shop, ending, story_seed, tell, unexplained
+from tests.ledger import assert_ledger_balanced
 from tests.scenario import scenario
 
 ORDERS = 100
@@ -20,6 +22,7 @@ def _told(template: dict[str, Any], rate: float = 0.0, twice: bool = False) -> t
         with chaos(rate=rate, seed=11, twice=twice) as report:
             tell(shop, ORDERS)
         oms.settle()
+        assert_ledger_balanced(oms.stack)
         return ending(shop), report
 
 
@@ -34,6 +37,7 @@ def test_a_hundred_orders_end_the_same_under_faults_and_duplicate_deliveries(tem
     assert chaotic.emails == clean.emails
     assert max(clean.emails.values()) == 1
     assert chaotic.stock == clean.stock
+    assert chaotic.ledger == clean.ledger
     for run in (clean, chaotic):
         for sku, locations in run.stock.items():
             for location, counts in locations.items():
