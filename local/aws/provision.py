@@ -48,13 +48,14 @@ class _Creator:
             (("AWS::SES::EmailIdentity",), self.email_identity),
             (("AWS::SES::ConfigurationSet",), self.configuration_set),
             (("AWS::Lambda::Function",), self.function),
+            (("AWS::Lambda::EventSourceMapping",), self.event_source_mapping),
             (("AWS::StepFunctions::StateMachine",), self.state_machine),
             (("AWS::Events::Rule",), self.rule),
             (("AWS::Scheduler::Schedule",), self.schedule),
         ]
         handled = {resource_type for types, _ in steps for resource_type in types}
         for types, create in steps:
-            for logical_id in self.template.of_type(*types):
+            for logical_id in _dead_letter_queues_first(self.template, list(self.template.of_type(*types))):
                 create(logical_id, self.template.properties(logical_id))
         for logical_id, resource in self.template.resources.items():
             resource_type = resource.get("Type", "")
@@ -116,7 +117,7 @@ class _Creator:
         self.resources._record(self.template, logical_id, self.resources.tables, name)
 
     def queue(self, logical_id: str, props: dict[str, Any]) -> None:
-        attributes = {"FifoQueue": "true"} if props.get("FifoQueue") else {}
+        attributes = {name: _attribute(props[name]) for name in QUEUE_ATTRIBUTES if name in props}
         url = self.client("sqs").create_queue(QueueName=self.name(logical_id), Attributes=attributes)["QueueUrl"]
         self.template.bind(logical_id, ref=url)
         self.resources._record(self.template, logical_id, self.resources.queues, url)
@@ -175,6 +176,19 @@ class _Creator:
         self.resources.names[logical_id] = name
         self.resources.arns[logical_id] = spec.arn
 
+    def event_source_mapping(self, logical_id: str, props: dict[str, Any]) -> None:
+        """A queue mapped to a function; the local stack's poller delivers it (`runtime/queue_poller.py`)."""
+        source = str(props.get("EventSourceArn", ""))
+        if ":sqs:" not in source:
+            log.warning("%s maps %s, which the local stack cannot poll; left out", logical_id, source)
+            self.resources.skipped[logical_id] = "AWS::Lambda::EventSourceMapping"
+            return
+        request = {key: props[key] for key in MAPPING_PROPERTIES if key in props}
+        mapping = self.client("lambda").create_event_source_mapping(**request)
+        self.template.bind(logical_id, ref=mapping["UUID"])
+        self.resources.event_source_mappings[logical_id] = mapping["UUID"]
+        self.resources.names[logical_id] = mapping["UUID"]
+
     def state_machine(self, logical_id: str, props: dict[str, Any]) -> None:
         definition = props.get("DefinitionString") or json.dumps(props.get("Definition", {}))
         for key, value in (props.get("DefinitionSubstitutions") or {}).items():
@@ -223,6 +237,39 @@ class _Creator:
         }
         self.client("scheduler").create_schedule(Name=self.name(logical_id), **request)
         self.resources.names[logical_id] = self.name(logical_id)
+
+
+QUEUE_ATTRIBUTES = (
+    "ContentBasedDeduplication",
+    "DelaySeconds",
+    "FifoQueue",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+    "VisibilityTimeout",
+)
+MAPPING_PROPERTIES = (
+    "EventSourceArn",
+    "FunctionName",
+    "BatchSize",
+    "Enabled",
+    "FunctionResponseTypes",
+    "MaximumBatchingWindowInSeconds",
+)
+
+
+def _attribute(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value) if isinstance(value, dict) else str(value)
+
+
+def _dead_letter_queues_first(template: Template, logical_ids: list[str]) -> list[str]:
+    """A queue's dead-letter queue must exist before the queue's RedrivePolicy can name it."""
+    return sorted(
+        logical_ids, key=lambda logical_id: "RedrivePolicy" in template.resources[logical_id].get("Properties", {})
+    )
 
 
 def _rule_target(target: dict[str, Any]) -> dict[str, Any]:

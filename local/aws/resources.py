@@ -58,6 +58,7 @@ class Resources:
     email_identities: dict[str, str] = field(default_factory=dict)
     configuration_sets: dict[str, str] = field(default_factory=dict)
     queues: dict[str, str] = field(default_factory=dict)
+    event_source_mappings: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     api: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)

@@ -23,6 +23,7 @@ from local.moto_fixes.dynamodb import (
 from local.moto_fixes.eventbridge import deliver_eventbridge_targets
 from local.moto_fixes.patching import applied, undo
 from local.moto_fixes.ses import stamp_ses_send_time
+from local.moto_fixes.sqs import drop_expired_messages, leave_sqs_mappings_to_the_poller, sqs_on_local_clock
 from local.moto_fixes.stepfunctions import (
     clear_recorded_sleeps,
     clock_driven_sleeps,
@@ -50,6 +51,9 @@ FIXES: tuple[Callable[[], None], ...] = (
     surface_interpreter_crashes,
     stamp_ses_send_time,
     retry_failed_async_invocations,
+    sqs_on_local_clock,
+    drop_expired_messages,
+    leave_sqs_mappings_to_the_poller,
 )
 
 __all__ = [

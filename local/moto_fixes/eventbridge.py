@@ -1,4 +1,4 @@
-"""moto's EventBridge rules: Lambda and Step Functions targets delivered."""
+"""moto's EventBridge rules: Lambda, Step Functions and SQS targets delivered with the target's input."""
 
 from __future__ import annotations
 
@@ -23,18 +23,22 @@ def deliver_eventbridge_targets() -> None:
     NotImplementedError for a Lambda or Step Functions target. EventBridge invokes those
     asynchronously: the Lambda target is invoked through moto's Lambda API (so in-process, by the
     runtime) and a Step Functions target starts an execution, each on a thread that settle counts.
-    Remove when moto's `Rule.send_to_targets` delivers to Lambda and Step Functions targets.
+    moto does deliver to an SQS target, but ignores its `Input` and `InputPath` and sends the event with
+    its internal `ingestion-time`; the fix sends a queue the same input as the other targets (the
+    event, or what `Input`, `InputPath` or `InputTransformer` make of it), with the target's
+    `MessageGroupId` for a FIFO queue. Remove when moto's `Rule.send_to_targets` delivers to Lambda
+    and Step Functions targets and applies every input option to SQS targets.
     """
     original = Rule.__dict__["send_to_targets"]
 
     def send_to_targets(rule: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
         if not rule.event_pattern.matches_event(original_event):  # type: ignore[arg-type]
             return
-        ours = [target for target in rule.targets if _service(target["Arn"]) in ("lambda", "states")]
+        ours = [target for target in rule.targets if _service(target["Arn"]) in ("lambda", "states", "sqs")]
         others = [target for target in rule.targets if target not in ours]
         for target in ours:
             event = _target_input(target, original_event) if transform_input else original_event
-            settle.spawn(_deliver, target["Arn"], event, name=f"oms-local-rule-{rule.name}")
+            settle.spawn(_deliver, target, event, name=f"oms-local-rule-{rule.name}")
         if others:
             rest = copy.copy(rule)
             rest.targets = others
@@ -65,9 +69,20 @@ def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
     return delivered
 
 
-def _deliver(arn: str, event: Any) -> None:
+def _deliver(target: dict[str, Any], event: Any) -> None:
+    arn = target["Arn"]
     region = arn.split(":")[3] or REGION
-    if _service(arn) == "lambda":
+    if _service(arn) == "sqs":
+        sqs = clients.client("sqs", region)
+        request: dict[str, Any] = {
+            "QueueUrl": sqs.get_queue_url(QueueName=arn.split(":")[-1])["QueueUrl"],
+            "MessageBody": json.dumps(event),
+        }
+        group = target.get("SqsParameters", {}).get("MessageGroupId")
+        if group:
+            request["MessageGroupId"] = group
+        sqs.send_message(**request)
+    elif _service(arn) == "lambda":
         clients.client("lambda", region).invoke(FunctionName=arn, InvocationType="Event", Payload=json.dumps(event))
     else:
         clients.client("stepfunctions", region).start_execution(

@@ -76,6 +76,15 @@ class Settler:
 
     def __init__(self) -> None:
         self._baseline = {id(thread) for thread in list(TMP_THREADS) if thread.is_alive()}
+        # Work waiting to be picked up (visible messages in a mapped queue): what -> "still waiting?"
+        self._pending: dict[str, Callable[[], bool]] = {}
+
+    def add_pending(self, what: str, waiting: Callable[[], bool]) -> None:
+        """Count `what` as in flight while waiting() holds, though nothing runs for it yet."""
+        self._pending[what] = waiting
+
+    def pending(self) -> list[str]:
+        return [what for what, waiting in self._pending.items() if waiting()]
 
     def busy_threads(self) -> list[threading.Thread]:
         frames = sys._current_frames()
@@ -95,7 +104,7 @@ class Settler:
         while True:
             busy = self.busy_threads()
             fingerprint = (_in_flight, _invocations, len(TMP_THREADS))
-            if not busy and _in_flight == 0:
+            if not busy and _in_flight == 0 and not self.pending():
                 stable = stable + 1 if fingerprint == last else 1
                 if stable >= _STABLE_POLLS:
                     return
@@ -103,7 +112,7 @@ class Settler:
                 stable = 0
             last = fingerprint
             if time.monotonic() > deadline:
-                raise SettleTimeout(_describe(busy))
+                raise SettleTimeout(_describe(busy, self.pending()))
             time.sleep(_POLL_SECONDS)
 
 
@@ -137,9 +146,10 @@ def _forget_finished_threads() -> None:
             TMP_THREADS.remove(thread)
 
 
-def _describe(busy: list[threading.Thread]) -> str:
+def _describe(busy: list[threading.Thread], pending: list[str]) -> str:
     frames = sys._current_frames()
     lines = [f"the local stack did not settle: {_in_flight} invocation(s) in flight"]
+    lines.extend(f"  still waiting: {what}" for what in pending)
     for thread in busy:
         frame = frames.get(thread.ident or -1)
         where = f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}" if frame else "?"

@@ -19,6 +19,7 @@ from local.aws.template import ACCOUNT_ID, REGION, Template
 from local.runtime import outbox
 from local.runtime.clock import LocalClock
 from local.runtime.lambda_runtime import FUNCTIONS_DIR, LambdaRuntime
+from local.runtime.queue_poller import QueuePoller
 from local.runtime.settle import Settler
 from oms import clock as oms_clock
 
@@ -44,6 +45,8 @@ class LocalStack:
         self.runtime = runtime
         self._settler = Settler()
         self.clock = LocalClock(settle=self.settle)
+        self.poller = QueuePoller()
+        self._settler.add_pending("visible messages in a queue mapped to a function", self.poller.has_visible)
 
     @classmethod
     def start(
@@ -63,6 +66,7 @@ class LocalStack:
         runtime = LambdaRuntime(resources.functions.values(), code_paths, settings_overrides)
         runtime.install()
         stack = cls(loaded, resources, runtime)
+        stack.poller.start()
         sender = runtime.env.get("OMS_SENDER")
         if sender:
             stack.verify_sender(sender)
@@ -87,7 +91,8 @@ class LocalStack:
         return self.runtime.invoke(logical_id_or_folder, event)
 
     def settle(self, timeout: float = SETTLE_TIMEOUT_SECONDS) -> None:
-        """Return once no invocation runs and every execution waits on a task token or the clock."""
+        """Return once no invocation runs, every execution waits on a task token or the clock, and every
+        mapped queue's visible messages have been delivered."""
         self._settler.settle(timeout)
 
     def advance(self, seconds: float) -> dict[str, Any]:
@@ -122,8 +127,10 @@ class LocalStack:
         }
 
     def stop(self) -> None:
-        """Stop the clock's ticker, abort running executions and give the process its environment back."""
+        """Stop the clock's ticker and the queue poller, abort running executions and give the process its
+        environment back."""
         self.clock.stop_ticker()
+        self.poller.stop()
         sfn = self.client("stepfunctions")
         for machine_arn in self.resources.state_machines.values():
             for page in sfn.get_paginator("list_executions").paginate(

@@ -193,3 +193,61 @@ def stack():
 def instant_stack():
     with local_stack(template(), code_paths=[FIXTURE_FUNCTIONS], sleep_mode="instant") as running:
         yield running
+
+
+QUEUE_RESOURCES: dict[str, Any] = {
+    "WebhookDeadLetters": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600}},
+    "WebhookQueue": {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {
+            "VisibilityTimeout": 30,
+            "RedrivePolicy": {
+                "deadLetterTargetArn": {"Fn::GetAtt": ["WebhookDeadLetters", "Arn"]},
+                "maxReceiveCount": 3,
+            },
+        },
+    },
+    "DeliverFunction": _function("fx_deliver", {"QUEUE_URL": {"Ref": "WebhookQueue"}}),
+    "DeliverMapping": {
+        "Type": "AWS::Lambda::EventSourceMapping",
+        "Properties": {
+            "FunctionName": {"Ref": "DeliverFunction"},
+            "EventSourceArn": {"Fn::GetAtt": ["WebhookQueue", "Arn"]},
+            "BatchSize": 2,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    },
+    "WebhookShippedRule": {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "EventBusName": {"Ref": "Bus"},
+            "EventPattern": {"source": ["oms.test"], "detail-type": ["Shipped"]},
+            "Targets": [
+                {
+                    "Id": "Target0",
+                    "Arn": {"Fn::GetAtt": ["WebhookQueue", "Arn"]},
+                    "InputTransformer": {
+                        "InputPathsMap": {"order": "$.detail.key"},
+                        "InputTemplate": '{"key": "<order>", "kind": "shipped"}',
+                    },
+                }
+            ],
+        },
+    },
+    "WebhookDeliveredRule": {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "EventBusName": {"Ref": "Bus"},
+            "EventPattern": {"source": ["oms.test"], "detail-type": ["Delivered"]},
+            "Targets": [{"Id": "Target0", "Arn": {"Fn::GetAtt": ["WebhookQueue", "Arn"]}, "InputPath": "$.detail"}],
+        },
+    },
+}
+
+
+def queue_template() -> dict[str, Any]:
+    """The template with a webhook queue, its dead-letter queue, a delivering function mapped to it and
+    rules on the bus feeding it, as outgoing webhooks are built."""
+    document = template()
+    document["Resources"].update(copy.deepcopy(QUEUE_RESOURCES))
+    return document
