@@ -38,6 +38,7 @@ class OmsStack(Stack):
             state_machine=self.workflow.state_machine,
             functions=self.functions.by_folder,
             rest_api=self.api.rest_api,
+            other_alarms=(self.webhooks.alarm,),
         )
         CfnOutput(self, "ApiUrl", value=self.api.base_url, description="Base URL of the OMS API stage")
         CfnOutput(self, "StorefrontKeyId", value=self.api.storefront_key.key_id,

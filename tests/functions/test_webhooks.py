@@ -49,7 +49,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def close(self) -> None:
         self.slow.set()
@@ -249,6 +249,42 @@ def test_an_order_cancelled_by_its_policy_publishes_order_cancelled(oms: Scenari
 
     assert order["status"] == "CANCELLED"
     assert "OrderCancelled" in types
+
+
+def test_a_partners_update_is_published_under_an_id_from_the_update(oms: Scenario) -> None:
+    order = oms.placed()
+    shipment_id = order["shipments"][0]["shipment_id"]
+
+    oms.track("main-warehouse", shipment_id, "SHIPPED", event_id="wh-77")
+
+    shop = [d["event"] for d in _deliveries(_receive(oms)) if d["target"] == "storefront"]
+    (shipped,) = [e for e in shop if e["type"] == "ShipmentShipped"]
+    assert shipped["event_id"] == events.event_id(order["order_id"], "ShipmentShipped", f"{shipment_id}:wh-77")
+    assert shipped["detail"]["tracking_number"] == "1Z999AA10123456784"
+
+
+def test_a_rejection_that_leaves_nothing_to_ship_publishes_order_cancelled(oms: Scenario) -> None:
+    order = oms.placed()
+
+    oms.track("main-warehouse", order["shipments"][0]["shipment_id"], "REJECTED", reason="incorrect_address")
+
+    shop = [d["event"] for d in _deliveries(_receive(oms)) if d["target"] == "storefront"]
+    assert oms.order(order["order_id"])["status"] == "CANCELLED"
+    (cancelled,) = [e for e in shop if e["type"] == "OrderCancelled"]
+    assert cancelled["detail"] == {"by": "partner_rejection"}
+
+
+def test_a_failed_order_publishes_order_failed_without_the_error_behind_it(oms: Scenario) -> None:
+    order = oms.placed()
+    cause = 'Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: secret-thing'
+
+    for _ in range(2):
+        oms.stack.invoke("compensate", {"order_id": order["order_id"], "error": {"Error": "KeyError", "Cause": cause}})
+
+    shop = [d["event"] for d in _deliveries(_receive(oms)) if d["target"] == "storefront"]
+    (failed,) = [e for e in shop if e["type"] == "OrderFailed"]
+    assert failed["event_id"] == events.event_id(order["order_id"], "OrderFailed")
+    assert "Traceback" not in json.dumps(failed) and "secret-thing" not in json.dumps(failed)
 
 
 def test_a_cursor_of_another_target_is_refused(oms: Scenario) -> None:
