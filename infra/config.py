@@ -35,6 +35,10 @@ class Config:
     def partner_secret_prefix(self) -> str:
         return f"oms/{self.stage}/partners/"
 
+    @property
+    def storefront_secret_name(self) -> str:
+        return f"oms/{self.stage}/storefront-webhook"
+
     def settings_environment(self) -> dict[str, str]:
         """The seed settings as the functions' `OMS_*` variables (null becomes empty)."""
         return environment(self.settings)

@@ -14,6 +14,7 @@ from infra.constructs.email import Email
 from infra.constructs.events import Events
 from infra.constructs.functions import Functions
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.webhooks import Webhooks
 from infra.constructs.workflow import Workflow
 
 
@@ -28,6 +29,8 @@ class OmsStack(Stack):
                                    events=self.events)  # fmt: skip
         self.workflow = Workflow(self, "Workflow", config=self.config, functions=self.functions)
         self.api = Api(self, "Api", config=self.config, functions=self.functions)
+        self.webhooks = Webhooks(self, "Webhooks", config=self.config, functions=self.functions,
+                                 bus=self.events.bus)  # fmt: skip
         self._wire_seams()
         Monitoring(
             self,
@@ -35,6 +38,7 @@ class OmsStack(Stack):
             state_machine=self.workflow.state_machine,
             functions=self.functions.by_folder,
             rest_api=self.api.rest_api,
+            other_alarms=(self.webhooks.alarm,),
         )
         CfnOutput(self, "ApiUrl", value=self.api.base_url, description="Base URL of the OMS API stage")
         CfnOutput(self, "StorefrontKeyId", value=self.api.storefront_key.key_id,

@@ -11,15 +11,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from oms import admin, listing, stock
+from oms import admin, delivery, listing, stock, webhooks
 from oms.admin_models import (
     PARTNER_ID_PATTERN,
     InventoryView,
     MovementsPage,
     OrdersPage,
     PartnerView,
+    Redriven,
     StockAdjustment,
     StockReceipt,
+    WebhookAttemptsPage,
 )
 from oms.errors import DomainError
 from oms.http import proxy_problem, resolve, resolver
@@ -191,10 +193,66 @@ def list_orders(
     return listing.page(status, partner_id, cursor, limit)
 
 
+_ATTEMPTS = _answer("A page of delivery attempts, newest first", WebhookAttemptsPage)
+_ATTEMPTS_INVALID = _answer(
+    "validation_error: a limit out of bounds, or a cursor this API did not give out for the same target"
+)
+_ATTEMPTS_DESCRIPTION = (
+    "Every attempt is recorded: when, what the receiver answered, and when the next is due. A delivery counts "
+    "when the receiver answers 2xx within 5 s; a failed one is tried again 30 s later, then after doubling "
+    "delays of at most an hour, 12 attempts over about 5 hours, and then waits in the dead-letter queue. "
+    "Attempts are kept 30 days."
+)
+Cursor = Annotated[str | None, Query(max_length=2048, description="the previous page's next_cursor")]
+AttemptsLimit = Annotated[int, Query(ge=1, le=webhooks.MAX_PAGE_SIZE, description="attempts a page")]
+
+
+@app.get(
+    "/partners/<partner_id>/webhooks",
+    summary="A partner's recent webhook deliveries, newest first",
+    description=_ATTEMPTS_DESCRIPTION,
+    responses={200: _ATTEMPTS, 400: _ATTEMPTS_INVALID, 404: _answer("partner_not_found")},
+)
+def partner_webhooks(
+    partner_id: PartnerPath, cursor: Cursor = None, limit: AttemptsLimit = webhooks.PAGE_SIZE
+) -> WebhookAttemptsPage:
+    return webhooks.attempts(partner_id, cursor, limit)
+
+
+@app.get(
+    "/storefront/webhooks",
+    summary="The storefront's recent webhook deliveries, newest first",
+    description=_ATTEMPTS_DESCRIPTION,
+    responses={200: _ATTEMPTS, 400: _ATTEMPTS_INVALID},
+)
+def storefront_webhooks(cursor: Cursor = None, limit: AttemptsLimit = webhooks.PAGE_SIZE) -> WebhookAttemptsPage:
+    return webhooks.attempts(None, cursor, limit)
+
+
+@app.post(
+    "/webhooks/dead-letters/redrive",
+    summary="Send dead-lettered webhook deliveries again",
+    description="Moves the dead-letter queue's deliveries (up to 500 a call) back to the webhook queue, where each "
+    "starts again from its first attempt, under its own event_id. Call again while `redriven` is 500. "
+    "The body is `{}`.",
+    responses={200: _answer("How many deliveries were moved", Redriven)},
+)
+def redrive() -> Redriven:
+    return Redriven(redriven=delivery.redrive())
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@requires("orders_table", "inventory_table", "catalog_table", "idempotency_table", "admin_api_key_id")
+@requires(
+    "orders_table",
+    "inventory_table",
+    "catalog_table",
+    "idempotency_table",
+    "admin_api_key_id",
+    "webhook_queue_url",
+    "webhook_dead_letter_queue_url",
+)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     # Any key of the usage plan passes API Gateway: the admin key is told apart here, before anything is read.
     identity = (event.get("requestContext") or {}).get("identity") or {}

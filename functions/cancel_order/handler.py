@@ -41,6 +41,7 @@ def cancel_order(order_id: str) -> OrderView:
     "schedule_group_name",
     "scheduler_role_arn",
     "followup_function_arn",
+    "webhook_queue_url",
 )
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     # The route takes no body and reads none: an empty POST (or any body) is a cancellation.

@@ -15,7 +15,7 @@ from oms.steps import CompensateOutput, CompensateStep
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@requires("orders_table", "inventory_table", "catalog_table")
+@requires("orders_table", "inventory_table", "catalog_table", "webhook_queue_url")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = CompensateStep.model_validate(event)
     logger.append_keys(order_id=step.order_id)

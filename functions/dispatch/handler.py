@@ -23,6 +23,7 @@ from oms.steps import DispatchStep
     "scheduler_role_arn",
     "deadline_function_arn",
     "followup_function_arn",
+    "webhook_queue_url",
 )
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = DispatchStep.model_validate(event)

@@ -3,7 +3,7 @@ partner as shown, the order list."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -108,3 +108,30 @@ class OrderSummary(BaseModel):
 class OrdersPage(BaseModel):
     orders: list[OrderSummary] = Field(description="newest first")
     next_cursor: str | None = Field(default=None, description="the next page's cursor; null on the last page")
+
+
+class WebhookAttempt(BaseModel):
+    """One try at delivering a webhook."""
+
+    event_id: str = Field(description="the delivery's event_id, the same for every attempt (receivers dedupe on it)")
+    type: str = Field(description="the event's type: a domain event, or a partner's request or cancellation")
+    order_id: str | None = None
+    url: str
+    at: str = Field(description="when the attempt was made")
+    attempt: int = Field(description="1 for the first attempt of a delivery (a redrive starts again at 1)")
+    status: Literal["delivered", "retrying", "dead_lettered"] = Field(
+        description="delivered: the receiver answered 2xx in time; retrying: tried again at next_attempt_at; "
+        "dead_lettered: the last attempt failed and the delivery waits in the dead-letter queue"
+    )
+    status_code: int | None = Field(default=None, description="the receiver's HTTP status; null when none came")
+    error: str | None = Field(default=None, description="why the attempt failed")
+    next_attempt_at: str | None = Field(default=None, description="when the next attempt is due, while retrying")
+
+
+class WebhookAttemptsPage(BaseModel):
+    attempts: list[WebhookAttempt] = Field(description="newest first")
+    next_cursor: str | None = Field(default=None, description="the next page's cursor; null on the last page")
+
+
+class Redriven(BaseModel):
+    redriven: int = Field(description="dead-lettered deliveries moved back to the webhook queue")

@@ -85,7 +85,7 @@ def _deadline(order: StoredOrder, shipment: StoredShipment, own_arn: str) -> boo
         if outcome != PartnerEventOutcome.APPLIED:
             return False  # the partner moved meanwhile: its move settles the shipment
         metrics.add_metric(name="PartnerDeadlinesMissed", unit="Count", value=1)
-        events.publish(order.order_id, "ShipmentException", detail)
+        events.publish(order.order_id, "ShipmentException", detail, f"{shipment.shipment_id}:partner_deadline")
     fresh = repo.load(order.order_id)
     if fresh is not None:
         notify_shipment(fresh, shipment.shipment_id)

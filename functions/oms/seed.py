@@ -6,8 +6,9 @@ from typing import Any
 
 from oms import clock
 from oms.models import Seed
-from oms.repository import catalog, counts
+from oms.repository import catalog, counts, secrets
 from oms.repository.ledger import Cause
+from oms.settings import settings
 from oms.statuses import LOCATION_KINDS, Fulfilment, MovementKind
 
 
@@ -28,4 +29,6 @@ def load_seed(seed: Seed | dict[str, Any]) -> Seed:
         if location is None or location.kind not in LOCATION_KINDS:
             raise ValueError(f"{entry.sku}: location {entry.location} is not a warehouse or third party")
         counts.count(entry.sku, entry.location, entry.on_hand, opening, MovementKind.OPENING)
+    if seed.settings.storefront_webhook_secret:
+        secrets.store_secret(settings().storefront_webhook_secret_id, seed.settings.storefront_webhook_secret)
     return seed

@@ -75,6 +75,11 @@ class Settings(MerchantSettings):
     feedback_key_secret_arn: str = ""
     public_base_url: str = ""
     admin_api_key_id: str = ""
+    webhook_queue_url: str = ""
+    webhook_dead_letter_queue_url: str = ""
+    # The secret the storefront's webhooks are signed with: its ARN on AWS, its name (this default, the dev
+    # stage's) where the seed's `storefront_webhook_secret` is loaded into it.
+    storefront_webhook_secret_id: str = "oms/dev/storefront-webhook"
 
 
 class MissingSettings(RuntimeError):

@@ -22,6 +22,7 @@ from oms.signatures import InvalidSignature, verify
 from oms.statuses import (
     RELEASED_STATUSES,
     SETTLED_STATUSES,
+    OrderStatus,
     ShipmentStatus,
     leaves_stock,
     move_applies,
@@ -177,7 +178,7 @@ def _after(shipment: StoredShipment, event: TrackingEvent, changes: dict[str, An
         # The alarm metric of a parcel that left after OMS cancelled it: someone must look.
         metrics.add_metric(name="ShipmentsAfterCancellation", unit="Count", value=1)
         logger.warning("a cancelled shipment was shipped", extra={"shipment_id": shipment.shipment_id})
-    events.publish(shipment.order_id, event_type, _detail(event, changes))
+    events.publish(shipment.order_id, event_type, _detail(event, changes), f"{shipment.shipment_id}:{event.event_id}")
 
 
 def settle(order_id: str, shipment_id: str) -> None:
@@ -195,6 +196,10 @@ def settle(order_id: str, shipment_id: str) -> None:
     wake(order)
     listing.refresh(order)
     notify_shipment(order, shipment_id)
+    if status_of(order) == OrderStatus.CANCELLED and not order.cancelled_at:
+        # A rejection that left no unit to ship: the order's one OrderCancelled (the same id however
+        # often this runs).
+        events.publish(order_id, "OrderCancelled", {"by": "partner_rejection"})
     if status_of(order) in followup.SCHEDULED_STATUSES:
         followup.schedule(order)
 

@@ -43,6 +43,9 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/partners/{partner_id}", "admin_api", key_required=True),
     Route("GET", "/partners/{partner_id}", "admin_api", key_required=True),
     Route("GET", "/orders", "admin_api", key_required=True),
+    Route("GET", "/partners/{partner_id}/webhooks", "admin_api", key_required=True),
+    Route("GET", "/storefront/webhooks", "admin_api", key_required=True),
+    Route("POST", "/webhooks/dead-letters/redrive", "admin_api", key_required=True),
 )
 
 

@@ -19,6 +19,8 @@ from infra.packaging import FUNCTIONS_DIR, dependencies_layer_code
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 API_TIMEOUT = Duration.seconds(20)  # under API Gateway's 29 s integration limit
 STEP_TIMEOUT = Duration.seconds(60)
+# A batch of webhook deliveries, each up to its 5 s timeout (oms.webhooks), with room to spare.
+WEBHOOK_TIMEOUT = Duration.seconds(60)
 # Powertools' service and namespace: every custom metric is OMS/<name> with the dimension service=oms.
 SERVICE_NAME = "oms"
 METRICS_NAMESPACE = "OMS"
@@ -41,7 +43,7 @@ class Job:
     """What one function may touch: its role is built from this and nothing else."""
 
     folder: str
-    orders: str = "rw"  # "r", "rw" or ""
+    orders: str = "rw"  # "r", "rw", "put" (new items only) or ""
     inventory: str = ""
     catalog: str = ""
     idempotency: bool = False  # Powertools idempotency records
@@ -50,6 +52,10 @@ class Job:
     partner_secrets: bool = False  # verifies partners' signatures
     manages_partners: bool = False  # writes partners' secrets (creates them, rotates them)
     feedback_key: bool = False
+    # Webhooks (infra/constructs/webhooks.py): "enqueue" puts partners' requests on the webhook queue,
+    # "deliver" consumes it and signs with the partners' and the storefront's secrets, "redrive" moves the
+    # dead-letter queue's messages back.
+    webhooks: str = ""
     timeout: Duration = STEP_TIMEOUT
 
     @property
@@ -65,10 +71,13 @@ JOBS: tuple[Job, ...] = (
     Job("orders_api", orders="r", timeout=API_TIMEOUT),
     # The customer's cancellation: releases stock, tells partners and the customer, wakes the execution,
     # and sets the feedback schedule when what is left has shipped (granted by the stack).
-    Job("cancel_order", inventory="rw", catalog="r", events=True, emails=True, timeout=API_TIMEOUT),
-    Job("allocate", inventory="rw", catalog="r", events=True),
+    Job("cancel_order", inventory="rw", catalog="r", events=True, emails=True, webhooks="enqueue",
+        timeout=API_TIMEOUT),
+    # Allocate finishes a customer's cancellation that stopped half way: its partners are told.
+    Job("allocate", inventory="rw", catalog="r", events=True, webhooks="enqueue"),
     Job("notify", catalog="r", emails=True),
-    Job("dispatch", catalog="r", emails=True),
+    # Partners' requests and cancellations: email, and the webhook where the partner has one.
+    Job("dispatch", catalog="r", events=True, emails=True, webhooks="enqueue"),
     # A partner's update does its per-status work where it arrives: the customer's emails and the
     # feedback schedule (granted by the stack, which knows the schedule group).
     Job("tracking", inventory="rw", catalog="r", events=True, emails=True, partner_secrets=True,
@@ -78,11 +87,13 @@ JOBS: tuple[Job, ...] = (
     Job("partner_deadline", catalog="r", events=True, emails=True),
     Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
     # Compensation releases stock, marks the order FAILED and emails the customer.
-    Job("compensate", inventory="rw", catalog="r", events=True, emails=True),
+    Job("compensate", inventory="rw", catalog="r", events=True, emails=True, webhooks="enqueue"),
     # The admin API: stock counts and receipts (Idempotency-Key; a receipt releases backordered orders
     # and wakes their executions), products, partners and their secrets, the order list.
     Job("admin_api", orders="rw", inventory="rw", catalog="rw", idempotency=True, events=True,
-        manages_partners=True, timeout=API_TIMEOUT),
+        manages_partners=True, webhooks="redrive", timeout=API_TIMEOUT),
+    # The webhook queue's consumer: reads the partner's webhook_url, signs, POSTs, records the attempt.
+    Job("deliver_webhooks", orders="put", catalog="r", webhooks="deliver", timeout=WEBHOOK_TIMEOUT),
 )  # fmt: skip
 
 
@@ -94,7 +105,7 @@ class Functions(Construct):
         self._data = data
         self._email = email
         self._events = events
-        self._partner_secrets_arn = Stack.of(self).format_arn(
+        self.partner_secrets_arn = Stack.of(self).format_arn(
             service="secretsmanager", resource="secret", resource_name=f"{config.partner_secret_prefix}*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )  # fmt: skip
@@ -179,6 +190,8 @@ class Functions(Construct):
                 table.grant(function, *TABLE_READ, *TABLE_WRITE)
             elif access == "r":
                 table.grant(function, *TABLE_READ)
+            elif access == "put":
+                table.grant(function, "dynamodb:PutItem")
         if job.events:
             self._events.bus.grant_put_events_to(function)
         if job.emails:
@@ -189,7 +202,7 @@ class Functions(Construct):
             )
         if job.partner_secrets:
             function.add_to_role_policy(
-                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self._partner_secrets_arn])
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self.partner_secrets_arn])
             )
         if job.manages_partners:
             # Reads the current value (a PUT of the same secret is no rotation), then creates or rotates it.
@@ -200,7 +213,7 @@ class Functions(Construct):
                         "secretsmanager:CreateSecret",
                         "secretsmanager:PutSecretValue",
                     ],
-                    resources=[self._partner_secrets_arn],
+                    resources=[self.partner_secrets_arn],
                 )
             )
         if job.feedback_key:

@@ -43,6 +43,7 @@ class Monitoring(Construct):
         state_machine: sfn.StateMachine,
         functions: dict[str, lambda_.Function],
         rest_api: apigateway.RestApi,
+        other_alarms: tuple[cloudwatch.IAlarm, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(6))
@@ -78,7 +79,13 @@ class Monitoring(Construct):
                 right=[custom_metric("EmailConfigurationFaults")],
                 width=8,
             ),
-            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=8),
+            cloudwatch.GraphWidget(
+                title="Webhooks",
+                left=[custom_metric(name) for name in ("WebhooksDelivered", "WebhookAttemptsFailed")],
+                right=[custom_metric("WebhooksDeadLettered")],
+                width=8,
+            ),
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=[*self.alarms.values(), *other_alarms], width=8),
         )
 
     def _alarm(self, metric_name: str, description: str) -> cloudwatch.Alarm:

@@ -26,6 +26,7 @@ EXPECTED: dict[str, tuple[str, Any]] = {
     "followup.json": ("followup", "OrderNotFound"),
     "partner_deadline.json": ("partner_deadline", {"acted": False}),
     "compensate.json": ("compensate", {"status": "FAILED"}),
+    "deliver_webhooks.json": ("deliver_webhooks", {"batchItemFailures": []}),
 }
 
 

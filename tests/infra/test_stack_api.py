@@ -22,6 +22,9 @@ ROUTES = {
     ("PUT", "/partners/{partner_id}"): ("AdminApiFunction", True),
     ("GET", "/partners/{partner_id}"): ("AdminApiFunction", True),
     ("GET", "/orders"): ("AdminApiFunction", True),
+    ("GET", "/partners/{partner_id}/webhooks"): ("AdminApiFunction", True),
+    ("GET", "/storefront/webhooks"): ("AdminApiFunction", True),
+    ("POST", "/webhooks/dead-letters/redrive"): ("AdminApiFunction", True),
 }
 
 

@@ -8,7 +8,7 @@ from infra.packaging import FUNCTIONS_DIR
 
 FOLDERS = (
     "place_order", "orders_api", "cancel_order", "allocate", "notify", "dispatch", "tracking",
-    "followup", "partner_deadline", "feedback", "compensate", "admin_api",
+    "followup", "partner_deadline", "feedback", "compensate", "admin_api", "deliver_webhooks",
 )  # fmt: skip
 SHARED_ENVIRONMENT = {
     "ORDERS_TABLE": {"Ref": "OrdersTable"},
@@ -83,13 +83,23 @@ def test_every_function_gets_the_shared_environment(functions):
         ("followup", {"FEEDBACK_KEY_SECRET_ARN", "PUBLIC_BASE_URL"}),
         ("feedback", {"FEEDBACK_KEY_SECRET_ARN"}),
         ("orders_api", set()),
-        ("cancel_order", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN"}),
-        ("allocate", set()),
-        ("dispatch", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "DEADLINE_FUNCTION_ARN", "FOLLOWUP_FUNCTION_ARN"}),
+        ("cancel_order", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN", "WEBHOOK_QUEUE_URL"}),
+        ("allocate", {"WEBHOOK_QUEUE_URL"}),
+        (
+            "dispatch",
+            {
+                "SCHEDULE_GROUP_NAME",
+                "SCHEDULER_ROLE_ARN",
+                "DEADLINE_FUNCTION_ARN",
+                "FOLLOWUP_FUNCTION_ARN",
+                "WEBHOOK_QUEUE_URL",
+            },
+        ),
         ("partner_deadline", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN"}),
         ("notify", set()),
-        ("compensate", set()),
-        ("admin_api", {"ADMIN_API_KEY_ID"}),
+        ("compensate", {"WEBHOOK_QUEUE_URL"}),
+        ("admin_api", {"ADMIN_API_KEY_ID", "WEBHOOK_QUEUE_URL", "WEBHOOK_DEAD_LETTER_QUEUE_URL"}),
+        ("deliver_webhooks", {"WEBHOOK_QUEUE_URL", "STOREFRONT_WEBHOOK_SECRET_ID"}),
     ],
 )
 def test_functions_get_only_their_own_extra_environment(functions, folder, extra):
@@ -121,8 +131,9 @@ def test_seams_point_at_the_right_resources(functions, as_text):
         ("cancel_order", {"dynamodb:UpdateItem", "ses:SendEmail", "states:SendTaskSuccess", "events:PutEvents",
                           "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "iam:PassRole"},
          {"states:StartExecution", "secretsmanager:GetSecretValue"}),
-        ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail"},
-         {"states:StartExecution", "secretsmanager:GetSecretValue", "events:PutEvents"}),
+        ("dispatch", {"states:SendTaskSuccess", "states:SendTaskFailure", "ses:SendEmail", "events:PutEvents",
+                      "sqs:SendMessage"},
+         {"states:StartExecution", "secretsmanager:GetSecretValue", "sqs:ReceiveMessage"}),
         ("tracking", {"states:SendTaskSuccess", "states:SendTaskFailure", "secretsmanager:GetSecretValue",
                       "ses:SendEmail", "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "iam:PassRole"},
          {"states:StartExecution", "secretsmanager:CreateSecret"}),

@@ -93,12 +93,28 @@ def allocate_order(order_id: str) -> AllocationOutput:
         raise ReservationConflict(f"stock moved while allocating {order_id}")
     if committed == AllocationCommit.ALREADY_DONE:
         logger.info("the round was committed by another attempt", extra={"order_id": order_id})
-    result = outcome(load(order_id))
+    allocated = load(order_id)
+    result = outcome(allocated)
     if committed == AllocationCommit.COMMITTED:
         metrics.add_metric(name="OrdersAllocated" if first else "UnitsReallocated", unit="Count", value=1)
-        events.publish(order_id, "OrderAllocated", result.model_dump(mode="json"))
-    listing.refresh(load(order_id))
+    # Published by the attempt that committed and by any that finds the round done (the first may have
+    # stopped before it published): the ids are the round's, so a receiver sees each event once.
+    _publish_round(allocated, "OrderAllocated", result.model_dump(mode="json"))
+    listing.refresh(allocated)
     return result
+
+
+def _publish_round(order: StoredOrder, event_type: str, detail: dict[str, Any]) -> None:
+    """The bus's events of the round `order` last committed: the round's own, the units it left waiting,
+    and the order's cancellation when it left nothing to ship."""
+    cause = f"round-{order.allocation_round}"
+    events.publish(order.order_id, event_type, detail, cause)
+    waiting = {line.sku: line.backordered for line in order.lines if line.backordered}
+    if waiting:
+        events.publish(order.order_id, "UnitsBackordered", {"lines": waiting}, cause)
+    if all(line.cancelled >= line.quantity for line in line_views(order)):
+        by = "policy" if order.allocation_round <= 1 else "partner_rejection"
+        events.publish(order.order_id, "OrderCancelled", {"by": by})
 
 
 def release(sku: str) -> list[str]:
@@ -129,6 +145,7 @@ def _release(sku: str, released: list[str]) -> None:
                 released.append(order.order_id)
                 metrics.add_metric(name="BackordersReleased", unit="Count", value=1)
                 released_order = load(order.order_id)
+                _publish_round(released_order, "BackorderReleased", {"shipment_ids": _unsent(released_order)})
                 wake(released_order)
                 listing.refresh(released_order)
             else:
@@ -136,6 +153,10 @@ def _release(sku: str, released: list[str]) -> None:
                 break
         if not moved:
             break
+
+
+def _unsent(order: StoredOrder) -> list[str]:
+    return [s.shipment_id for s in order.shipments if s.status == ShipmentStatus.SENT and not s.requested_at]
 
 
 def _queue(sku: str, released: list[str]) -> list[rounds.Waiting]:

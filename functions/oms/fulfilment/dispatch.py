@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from oms import aws, clock, deadlines, followup
+from oms import aws, clock, deadlines, events, followup, webhooks
 from oms.deadlines import Stage
 from oms.fulfilment.common import load, shipment_of
 from oms.fulfilment.rounds import next_step
@@ -41,9 +41,12 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
         if shipment.status != ShipmentStatus.SENT or order.cancelled_at:
             continue
         if not shipment.requested_at:
-            send(order, _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST), shipment_id)
+            kind = _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST)
+            webhooks.tell_partner(order, kind, shipment_id)
+            send(order, kind, shipment_id)
             sent = ("ShipmentSent", {"shipment_id": shipment_id, "partner_id": shipment.partner_id})
             repo.mark_requested(order_id, shipment_id, clock.iso(), sent)
+            events.publish(order_id, *sent, shipment_id)
             shipment = shipment_of(load(order_id), shipment_id)
         # The partner's deadline, set again by a run that follows one that stopped before it: the timer
         # fires whatever happens, and finds nothing to do if the partner moved on.
@@ -65,7 +68,12 @@ def tell_partners(order: StoredOrder) -> list[str]:
         if shipment.status != ShipmentStatus.CANCELLED:
             continue
         asked = any(order.email_sent(kind, shipment.shipment_id) for kind in _REQUEST_KINDS)
-        if asked and send(order, EmailKind.CANCELLATION_REQUEST, shipment.shipment_id):
+        if not asked or order.email_sent(EmailKind.CANCELLATION_REQUEST, shipment.shipment_id):
+            continue
+        # The webhook before the email: a step that stops between them sends both again on its retry,
+        # the webhook under the same event id.
+        webhooks.tell_partner(order, EmailKind.CANCELLATION_REQUEST, shipment.shipment_id)
+        if send(order, EmailKind.CANCELLATION_REQUEST, shipment.shipment_id):
             told.append(shipment.shipment_id)
     return told
 

@@ -34,3 +34,19 @@ def decode(cursor: str, index: str, partition: str) -> dict[str, Any]:
     if not well_formed or start[partition_key]["S"] != partition:
         raise BadCursor("not a cursor of this list")
     return dict(start)
+
+
+def decode_table_key(cursor: str, partition: str) -> dict[str, Any]:
+    """The ExclusiveStartKey of a cursor given out for `partition` of the table itself; BadCursor otherwise."""
+    try:
+        start = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeError) as error:
+        raise BadCursor("not a cursor") from error
+    well_formed = (
+        isinstance(start, dict)
+        and set(start) == {"PK", "SK"}
+        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in start.values())
+    )
+    if not well_formed or start["PK"]["S"] != partition:
+        raise BadCursor("not a cursor of this list")
+    return dict(start)

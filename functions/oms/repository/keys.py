@@ -23,10 +23,16 @@
 | a location's movements, newest first | Inventory | LEDGER: LEDGERPK=LEDGER#<sku>#<location>, LEDGERSK=<at>#<kind>#<cause> | admin_api |
 | a product / a partner              | Catalog   | PK=PRODUCT#<sku> / PARTNER#<id>, SK=same kind | all |
 | every partner, in rank order       | Catalog   | PK=PARTNERS, SK=DIRECTORY (one item, written with each partner) | allocate, admin_api |
+| a webhook delivery attempt         | Orders    | PK=WEBHOOKS#<target>, SK=ATTEMPT#<at>#<event_id>#<attempt> | deliver_webhooks |
+| a target's attempts, newest first  | Orders    | PK=WEBHOOKS#<target>, SK begins_with ATTEMPT# (descending) | admin_api |
 
 A movement's sort key names its cause (a request id, an Idempotency-Key, a shipment), so a cause delivered
 twice finds its movement there and records nothing; the LEDGER index sorts a location's movements by time
 (docs/decisions.md, 24).
+
+A webhook target is `PARTNER#<partner_id>` or `STOREFRONT`; an attempt's sort key starts with its time, so
+a target's partition reads newest first, and names the delivery and its attempt number, so an attempt
+recorded twice (a deliverer run again on the same receive) is one item.
 
 An item an allocation round puts under ORDER#<id> carries `allocation_round`, the round that wrote it;
 reading an order skips those of a round its header has not committed (oms.repository.rounds).
@@ -171,3 +177,15 @@ def partner(partner_id: str) -> dict[str, str]:
 def partner_directory() -> dict[str, str]:
     """The one item listing every partner without its secret, kept in step with the partner items."""
     return {"PK": "PARTNERS", "SK": "DIRECTORY"}
+
+
+ATTEMPT_PREFIX = "ATTEMPT#"
+
+
+def webhook_target(partner_id: str | None) -> str:
+    """The partition of a target's delivery attempts: a partner's, or the storefront's (None)."""
+    return f"WEBHOOKS#PARTNER#{partner_id}" if partner_id else "WEBHOOKS#STOREFRONT"
+
+
+def webhook_attempt(partner_id: str | None, at: str, event_id: str, attempt: int) -> dict[str, str]:
+    return {"PK": webhook_target(partner_id), "SK": f"{ATTEMPT_PREFIX}{at}#{event_id}#{attempt:04d}"}

@@ -94,6 +94,13 @@ def store_partner_secret(partner_id: str, secret: str) -> None:
         _partners.pop(partner_id, None)
 
 
+def store_secret(secret_id: str, value: str) -> None:
+    """Make `value` the secret's current value (the secret exists: the stack made it)."""
+    aws.client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=value)
+    with _lock:
+        _values.pop(secret_id, None)
+
+
 def secret_value(secret_id: str) -> str:
     """A whole secret by id or ARN, cached like the partner secrets."""
     now = time.monotonic()

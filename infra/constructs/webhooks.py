@@ -1,0 +1,140 @@
+"""Outgoing webhooks: the queue every delivery waits on, its dead-letter queue and alarm, the rule that
+puts the storefront's domain events on it, and the function that signs and delivers them.
+
+EventBridge API destinations would deliver to an HTTP endpoint, but can't compute a per-request HMAC, so a
+queue feeds a function that signs each request (docs/decisions.md, 26). The numbers live in
+oms.webhooks: 12 attempts, 30 s doubling up to an hour, about 5 hours in all, 5 s per attempt.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import Config, stable_id
+from infra.constructs.functions import JOBS, WEBHOOK_TIMEOUT, Functions
+from oms.events import SOURCE
+from oms.webhooks import MAX_ATTEMPTS, Target, window
+
+# The domain events the storefront hears (CONTRACT section 4).
+STOREFRONT_EVENTS = (
+    "OrderAllocated",
+    "UnitsBackordered",
+    "BackorderReleased",
+    "ShipmentSent",
+    "ShipmentAccepted",
+    "ShipmentRejected",
+    "ShipmentShipped",
+    "ShipmentInTransit",
+    "ShipmentDelivered",
+    "ShipmentException",
+    "OrderCancelled",
+    "OrderFailed",
+)
+BATCH_SIZE = 5
+# AWS's advice for a queue feeding a function: six times the function's timeout.
+VISIBILITY_TIMEOUT = Duration.seconds(6 * WEBHOOK_TIMEOUT.to_seconds())
+# Longer than the whole retry window, so no delivery expires while it is still being tried.
+RETENTION = Duration.days(4)
+DEAD_LETTER_RETENTION = Duration.days(14)
+
+
+class Webhooks(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: Config, functions: Functions,
+                 bus: events.IEventBus) -> None:  # fmt: skip
+        super().__init__(scope, construct_id)
+        assert RETENTION.to_seconds() > window()
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "WebhookDeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=DEAD_LETTER_RETENTION,
+        )
+        stable_id(self.dead_letter_queue, "WebhookDeadLetterQueue")
+        self.queue = sqs.Queue(
+            self,
+            "WebhookQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=VISIBILITY_TIMEOUT,
+            retention_period=RETENTION,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_ATTEMPTS),
+        )
+        stable_id(self.queue, "WebhookQueue")
+
+        # The storefront's signing secret: set its value to the one shared with the storefront.
+        self.storefront_secret = secretsmanager.Secret(
+            self,
+            "StorefrontWebhookSecret",
+            secret_name=config.storefront_secret_name,
+            description="HMAC secret OMS signs the storefront's webhooks with (settings.storefront_webhook_secret).",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
+            removal_policy=config.removal_policy,
+        )
+        stable_id(self.storefront_secret, "StorefrontWebhookSecret")
+
+        self.rule = events.Rule(
+            self,
+            "StorefrontWebhookRule",
+            event_bus=bus,
+            description="The order's domain events, to the webhook queue for the storefront.",
+            event_pattern=events.EventPattern(source=[SOURCE], detail_type=list(STOREFRONT_EVENTS)),
+        )
+        stable_id(self.rule, "StorefrontWebhookRule")
+        self.rule.add_target(
+            targets.SqsQueue(
+                self.queue,
+                message=events.RuleTargetInput.from_object(
+                    {"target": Target.STOREFRONT.value, "event": events.EventField.from_path("$.detail")}
+                ),
+            )
+        )
+
+        self.alarm = cloudwatch.Alarm(
+            self,
+            "WebhookDeadLettersAlarm",
+            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            threshold=0,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description="A webhook failed every attempt and waits in the dead-letter queue: fix the "
+            "receiver, then POST /webhooks/dead-letters/redrive.",
+        )
+        stable_id(self.alarm, "WebhookDeadLettersAlarm")
+        self._grant(functions)
+
+    def _grant(self, functions: Functions) -> None:
+        for job in JOBS:
+            if not job.webhooks:
+                continue
+            function = functions[job.folder]
+            function.add_environment("WEBHOOK_QUEUE_URL", self.queue.queue_url)
+            if job.webhooks == "enqueue":
+                self.queue.grant_send_messages(function)
+            elif job.webhooks == "redrive":
+                function.add_environment("WEBHOOK_DEAD_LETTER_QUEUE_URL", self.dead_letter_queue.queue_url)
+                self.queue.grant_send_messages(function)
+                self.dead_letter_queue.grant_consume_messages(function)
+            elif job.webhooks == "deliver":
+                function.add_environment("STOREFRONT_WEBHOOK_SECRET_ID", self.storefront_secret.secret_arn)
+                function.add_event_source(
+                    sources.SqsEventSource(self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True)
+                )
+                # Signs with the partners' secrets and the storefront's, and reads no other.
+                function.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:GetSecretValue"], resources=[functions.partner_secrets_arn]
+                    )
+                )
+                self.storefront_secret.grant_read(function)
