@@ -71,7 +71,10 @@ class QueuePoller:
         self._workers.clear()
 
     def has_visible(self) -> bool:
-        """True while an enabled mapping's queue holds a message a receive would return now."""
+        """True while the poller runs and an enabled mapping's queue holds a message a receive would return
+        now (a stack that does not poll leaves its messages to the test)."""
+        if self._supervisor is None:
+            return False
         return any(self._visible(mapping) for mapping in self._mappings().values() if mapping.enabled)
 
     def _mappings(self) -> dict[str, Any]:

@@ -54,8 +54,10 @@ class LocalStack:
         template: dict[str, Any],
         settings_overrides: Mapping[str, str] | None = None,
         code_paths: Iterable[Path] = (FUNCTIONS_DIR,),
+        poll_queues: bool = True,
     ) -> LocalStack:
-        """Provision the template into the moto mock the caller opened and host its functions here."""
+        """Provision the template into the moto mock the caller opened and host its functions here; with
+        `poll_queues` off, messages stay on their queues for a test to hand to a function itself."""
         moto_fixes.apply_all()
         # Before any handler makes a client: each carries the chaos hook, idle unless a chaos is open.
         chaos.hook_clients()
@@ -66,7 +68,8 @@ class LocalStack:
         runtime = LambdaRuntime(resources.functions.values(), code_paths, settings_overrides)
         runtime.install()
         stack = cls(loaded, resources, runtime)
-        stack.poller.start()
+        if poll_queues:
+            stack.poller.start()
         sender = runtime.env.get("OMS_SENDER")
         if sender:
             stack.verify_sender(sender)
@@ -157,13 +160,13 @@ def local_stack(
 ) -> Iterator[LocalStack]:
     """Open moto, start the stack on the template, and tear everything down (clock included) after.
 
-    With `executions` off, a started execution is recorded but never runs: each handler is then
-    exercised on its own, the way the function tier tests it."""
+    With `executions` off, a started execution is recorded but never runs and no queue is polled: each
+    handler is then exercised on its own, the way the function tier tests it."""
     moto_fixes.apply_all()
     moto_fixes.set_sleep_mode(sleep_mode)
     moto_fixes.clear_recorded_sleeps()
     with mock_aws(config=moto_config(executions)):
-        stack = LocalStack.start(template, settings_overrides, code_paths)
+        stack = LocalStack.start(template, settings_overrides, code_paths, poll_queues=executions)
         try:
             yield stack
         finally:

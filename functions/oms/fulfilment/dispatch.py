@@ -7,6 +7,8 @@ The per-status work of a shipment (emails, the feedback schedule) runs where the
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
 
 from oms import aws, clock, deadlines, events, followup, webhooks
@@ -16,7 +18,7 @@ from oms.fulfilment.rounds import next_step
 from oms.notifications.catalogue import EmailKind
 from oms.notifications.send import send
 from oms.observability import logger
-from oms.records import StoredOrder
+from oms.records import StoredOrder, StoredShipment
 from oms.repository import orders as repo
 from oms.settings import settings
 from oms.statuses import ShipmentKind, ShipmentStatus
@@ -44,12 +46,12 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
             kind = _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST)
             webhooks.tell_partner(order, kind, shipment_id)
             send(order, kind, shipment_id)
-            sent = ("ShipmentSent", {"shipment_id": shipment_id, "partner_id": shipment.partner_id})
-            repo.mark_requested(order_id, shipment_id, clock.iso(), sent)
-            events.publish(order_id, *sent, shipment_id)
+            repo.mark_requested(order_id, shipment_id, clock.iso(), _sent(shipment))
             shipment = shipment_of(load(order_id), shipment_id)
-        # The partner's deadline, set again by a run that follows one that stopped before it: the timer
-        # fires whatever happens, and finds nothing to do if the partner moved on.
+        # Published and the partner's deadline set again by a run that follows one that stopped before
+        # them: the event keeps its id (receivers ignore a repeat), the timer fires whatever happens and
+        # finds nothing to do if the partner moved on.
+        events.publish(order_id, *_sent(shipment), shipment_id)
         deadlines.schedule(shipment, Stage.DEADLINE, settings().deadline_function_arn)
     repo.park_wake_token(order_id, task_token)
     now = load(order_id)
@@ -59,6 +61,10 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
     step = next_step(now)
     if step is not None:
         resume(task_token, step)
+
+
+def _sent(shipment: StoredShipment) -> tuple[str, dict[str, Any]]:
+    return "ShipmentSent", {"shipment_id": shipment.shipment_id, "partner_id": shipment.partner_id}
 
 
 def tell_partners(order: StoredOrder) -> list[str]:
