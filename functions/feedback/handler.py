@@ -106,7 +106,9 @@ def _form_rating(value: str | None) -> int | str | None:
 
 
 def _page(status: int, title: str, message: str) -> Response[str]:
-    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=thank_you_page(title, message, brand()))
+    return Response(
+        status_code=status, content_type=content_types.TEXT_HTML, body=thank_you_page(title, message, brand())
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

@@ -19,8 +19,10 @@ class Brand:
     def on_accent(self) -> str:
         """Text colour that stays readable on the accent colour (a light accent takes dark text)."""
         red, green, blue = (int(self.accent_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
-        luminance = sum(w * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
-                        for w, c in ((0.2126, red), (0.7152, green), (0.0722, blue)))
+        luminance = sum(
+            w * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+            for w, c in ((0.2126, red), (0.7152, green), (0.0722, blue))
+        )
         return "#111111" if luminance > 0.4 else "#ffffff"
 
 

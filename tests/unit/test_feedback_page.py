@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from feedback.page import rating_page, thank_you_page
+
 from oms.branding import Brand
 
 BRAND = Brand(

@@ -302,6 +302,4 @@ def render(kind: EmailKind, ctx: EmailContext, brand: Brand | None = None) -> Re
         reason = f"You are receiving this email because you placed order {ctx.external_ref} with {brand.shop_name}."
     # A line break in a subject would let a value forge extra mail headers.
     subject = " ".join(subject.split())
-    return Rendered(
-        subject=subject, text=text(blocks, brand, reason), html=html(subject, blocks, brand, reason)
-    )
+    return Rendered(subject=subject, text=text(blocks, brand, reason), html=html(subject, blocks, brand, reason))

@@ -107,8 +107,7 @@ def _items_table(heading: str, rows: tuple[tuple[str, str, int], ...], with_sku:
     e = escape
     labels = ("SKU", "Item", "Qty") if with_sku else ("Item", "Qty")
     head = "".join(
-        f'<th align="{"right" if label == "Qty" else "left"}" style="{_CELL} {_SMALL} font-weight: bold;">'
-        f"{label}</th>"
+        f'<th align="{"right" if label == "Qty" else "left"}" style="{_CELL} {_SMALL} font-weight: bold;">{label}</th>'
         for label in labels
     )
     cells = "".join(
@@ -156,11 +155,12 @@ def _header(brand: Brand) -> str:
             f'{_FONT} font-size: 22px; font-weight: bold; color: {e(brand.accent_color)};">'
         )
     else:
-        mark = f'<span style="{_FONT} font-size: 22px; font-weight: bold; color: {e(brand.accent_color)};">' \
+        mark = (
+            f'<span style="{_FONT} font-size: 22px; font-weight: bold; color: {e(brand.accent_color)};">'
             f"{e(brand.shop_name)}</span>"
+        )
     return (
-        f'<tr><td style="padding: 20px 24px; border-top: 4px solid {e(brand.accent_color)}; {_WRAP}">'
-        f"{mark}</td></tr>"
+        f'<tr><td style="padding: 20px 24px; border-top: 4px solid {e(brand.accent_color)}; {_WRAP}">{mark}</td></tr>'
     )
 
 
