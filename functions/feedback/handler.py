@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from feedback.page import rating_page, thank_you_page
 from oms import followup, request_body
+from oms.branding import brand
 from oms.errors import DomainError
 from oms.http import invalid, resolve, resolver
 from oms.models import ErrorEnvelope, FeedbackIn, FeedbackStored
@@ -45,12 +46,12 @@ def feedback_page(token: str) -> Response[str]:
         return Response(
             status_code=error.status,
             content_type=content_types.TEXT_HTML,
-            body=thank_you_page("This link does not work", escape(error.message)),
+            body=thank_you_page("This link does not work", escape(error.message), brand()),
         )
     return Response(
         status_code=200,
         content_type=content_types.TEXT_HTML,
-        body=rating_page(order.external_ref, order.customer.name, already=order.feedback is not None),
+        body=rating_page(order.external_ref, order.customer.name, order.feedback is not None, brand()),
     )
 
 
@@ -105,7 +106,9 @@ def _form_rating(value: str | None) -> int | str | None:
 
 
 def _page(status: int, title: str, message: str) -> Response[str]:
-    return Response(status_code=status, content_type=content_types.TEXT_HTML, body=thank_you_page(title, message))
+    return Response(
+        status_code=status, content_type=content_types.TEXT_HTML, body=thank_you_page(title, message, brand())
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

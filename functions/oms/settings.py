@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import cache, wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import JsonDict
 
 # Settings that never travel as an environment variable (a secret belongs in Secrets Manager).
@@ -32,6 +32,18 @@ class MerchantSettings(BaseModel):
     sender: str = "orders@merchant.example"
     storefront_webhook_url: str | None = None
     storefront_webhook_secret: str | None = Field(default=None, json_schema_extra=_SECRET)
+    # How the merchant's emails and feedback page look: its name, logo, colour and contact.
+    shop_name: Annotated[str, Field(min_length=1, max_length=80)] = "Merchant Shop"
+    logo_url: Annotated[str, Field(max_length=500, pattern=r"^https://\S+$")] | None = None
+    accent_color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1f5f8b"
+    support_email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+$")] | None = None
+
+    @field_validator("shop_name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if not value.strip() or any(ch in value for ch in "\r\n"):
+            raise ValueError("shop_name is one line of text")
+        return value.strip()
 
 
 def variable(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -94,7 +95,7 @@ def test_partner_emails_list_items_quantities_address_and_the_shipment_to_quote(
 def test_the_feedback_request_links_to_the_feedback_page():
     email = render(EmailKind.FEEDBACK_REQUEST, CONTEXT)
     assert "https://shop.example/feedback/tok123" in email.text
-    assert '<a href="https://shop.example/feedback/tok123">' in email.html
+    assert '<a href="https://shop.example/feedback/tok123"' in email.html
 
 
 def test_a_feedback_request_without_a_link_is_refused():
@@ -106,13 +107,13 @@ def test_the_shipped_email_gives_carrier_tracking_number_and_link():
     email = render(EmailKind.SHIPMENT_SHIPPED, CONTEXT)
     assert "UPS" in email.text and "1Z999AA10123456784" in email.text
     assert SHIPMENT.tracking_url in email.text
-    assert f'<a href="{SHIPMENT.tracking_url}">' in email.html
+    assert f'<a href="{SHIPMENT.tracking_url}"' in email.html
 
 
 def test_a_tracking_link_that_is_not_a_web_address_is_never_clickable():
     shipment = replace(SHIPMENT, tracking_url="javascript:alert(1)")
     email = render(EmailKind.SHIPMENT_SHIPPED, replace(CONTEXT, shipment=shipment))
-    assert "<a " not in email.html
+    assert re.findall(r'<a href="([^"]*)"', email.html) == ["mailto:orders@merchant.example"]
 
 
 def test_the_backorder_email_says_what_ships_now_and_what_waits():

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oms.branding import Brand
 from oms.notifications.layout import Address, Block, Facts, Items, Link, Para, html, text
 
 
@@ -284,17 +285,21 @@ _BODIES: dict[EmailKind, Callable[[EmailContext], list[Block]]] = {
 }
 
 
-def render(kind: EmailKind, ctx: EmailContext) -> Rendered:
-    """The email of `kind` for this context; ValueError if the context lacks what the kind needs."""
+def render(kind: EmailKind, ctx: EmailContext, brand: Brand | None = None) -> Rendered:
+    """The email of `kind` for this context, in the merchant's brand; ValueError if the context lacks
+    what the kind needs."""
     kind = EmailKind(kind)
+    brand = brand or Brand()
     shipment_id = ctx.shipment.shipment_id if ctx.shipment else ""
     subject = _SUBJECTS[kind].format(ref=ctx.external_ref, order_id=ctx.order_id, shipment_id=shipment_id)
     if kind in PARTNER_KINDS:
         greeting = f"Hello {ctx.partner_name or _shipment(ctx).partner_name},"
         blocks: list[Block] = [Para(greeting), *_BODIES[kind](ctx), Para("Thank you.")]
+        reason = f"You are receiving this email because you fulfil orders for {brand.shop_name}."
     else:
         greeting = f"Hello {ctx.customer_name}," if ctx.customer_name else "Hello,"
         blocks = [Para(greeting), *_BODIES[kind](ctx), Para(_CUSTOMER_SIGN_OFF)]
+        reason = f"You are receiving this email because you placed order {ctx.external_ref} with {brand.shop_name}."
     # A line break in a subject would let a value forge extra mail headers.
     subject = " ".join(subject.split())
-    return Rendered(subject=subject, text=text(blocks), html=html(subject, blocks))
+    return Rendered(subject=subject, text=text(blocks, brand, reason), html=html(subject, blocks, brand, reason))

@@ -17,6 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from oms import addresses, aws
+from oms.branding import brand
 from oms.errors import EmailConfigurationError
 from oms.notifications.catalogue import EmailKind, render
 from oms.notifications.compose import context, recipient
@@ -72,7 +73,7 @@ def send(
     try:
         ctx, partner = context(order, shipment_id, feedback_url)
         to = addresses.ascii_form(recipient(kind, order, partner))
-        rendered = render(kind, ctx)
+        rendered = render(kind, ctx, brand())
         _deliver(to, rendered.subject, rendered.text, rendered.html, kind, order_id, shipment_id)
     except _Refused as refused:
         if refused.reason is not None:
