@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.config import Config
+from infra.config import Config, acknowledge
 from infra.constructs.api import Api
 from infra.constructs.data import Data
 from infra.constructs.email import Email
@@ -64,6 +64,13 @@ class OmsStack(Stack):
             )
         )
         self.events.scheduler_role.grant_pass_role(function)
+        acknowledge(
+            function.role,
+            "IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:"  # type: ignore[arg-type]
+            "schedule/<FeedbackSchedules>/*]",
+            "Each order's schedules are named when they are set "
+            "(a shipment's deadline, the feedback request): the stack's group is the narrowest scope.",
+        )
 
     def _wire_seams(self) -> None:
         """Environment and permissions naming resources built after the functions.

@@ -10,13 +10,15 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import Config, stable_id
+from infra.config import Config, acknowledge, stable_id
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.events import Events
 from infra.packaging import FUNCTIONS_DIR, dependencies_layer_code
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
+# Tables with indexes: a read grant names `<table ARN>/index/*`, every index of that table.
+INDEXED_TABLES = ("OrdersTable", "InventoryTable")
 API_TIMEOUT = Duration.seconds(20)  # under API Gateway's 29 s integration limit
 STEP_TIMEOUT = Duration.seconds(60)
 # A batch of webhook deliveries, each up to its 5 s timeout (oms.webhooks), with room to spare.
@@ -109,6 +111,10 @@ class Functions(Construct):
             service="secretsmanager", resource="secret", resource_name=f"{config.partner_secret_prefix}*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )  # fmt: skip
+        # The ARN as cdk-nag prints it, for the acknowledgement of its wildcard.
+        self._partner_secrets_nag_arn = (
+            f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{config.partner_secret_prefix}*"
+        )
         self.layer = lambda_.LayerVersion(
             self,
             "DependenciesLayer",
@@ -169,6 +175,16 @@ class Functions(Construct):
             description=f"OMS {job.folder}",
         )
         stable_id(function, name)
+        acknowledge(
+            function,
+            "L1",
+            "The dependencies layer is built for Python 3.11 (infra/packaging.py, "
+            "PYTHON_VERSION) and the local stack and tests run 3.11: the runtime moves with both.",
+        )
+        # Active tracing: X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN.
+        acknowledge(
+            role, "IAM5[Resource::*]", "X-Ray's PutTraceSegments and PutTelemetryRecords only accept Resource: *."
+        )
         self._grant(job, function)
         return function
 
@@ -186,6 +202,14 @@ class Functions(Construct):
             self._data.idempotency: "rw" if job.idempotency else "",
         }
         for table, access in tables.items():
+            if access and table.node.id in INDEXED_TABLES:  # the construct id is the logical id
+                acknowledge(
+                    function.role,
+                    f"IAM5[Resource::<{table.node.id}.Arn>/index/*]",
+                    "Queries go "
+                    "through the table's indexes (oms/repository/keys.py); CDK's table grant names "
+                    "them as <table ARN>/index/*.",
+                )
             if access == "rw":
                 table.grant(function, *TABLE_READ, *TABLE_WRITE)
             elif access == "r":
@@ -200,6 +224,8 @@ class Functions(Construct):
                     actions=["ses:SendEmail", "ses:SendRawEmail"], resources=self._email.sending_resources()
                 )
             )
+        if job.partner_secrets or job.manages_partners:
+            self.acknowledge_partner_secrets(function)
         if job.partner_secrets:
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self.partner_secrets_arn])
@@ -218,3 +244,12 @@ class Functions(Construct):
             )
         if job.feedback_key:
             self._events.feedback_key.grant_read(function)
+
+    def acknowledge_partner_secrets(self, function: lambda_.Function) -> None:
+        acknowledge(
+            function.role,
+            f"IAM5[Resource::{self._partner_secrets_nag_arn}]",
+            "One secret per partner, "
+            "created by the admin API as partners are added: the partners' prefix is the narrowest "
+            "name that covers them, and no other secret has it.",
+        )

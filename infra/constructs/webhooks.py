@@ -18,7 +18,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import Config, stable_id
+from infra.config import Config, acknowledge, stable_id
 from infra.constructs.functions import JOBS, WEBHOOK_TIMEOUT, Functions
 from oms.events import SOURCE
 from oms.webhooks import MAX_ATTEMPTS, Target, window
@@ -80,6 +80,13 @@ class Webhooks(Construct):
             removal_policy=config.removal_policy,
         )
         stable_id(self.storefront_secret, "StorefrontWebhookSecret")
+        acknowledge(
+            self.storefront_secret,
+            "SMG4",
+            "Shared with the storefront, which verifies the signatures "
+            "with it: a rotation is agreed with the storefront and set by hand (put-secret-value); an "
+            "automatic one would break every delivery until the storefront had the new value.",
+        )
 
         self.rule = events.Rule(
             self,
@@ -132,6 +139,7 @@ class Webhooks(Construct):
                     sources.SqsEventSource(self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True)
                 )
                 # Signs with the partners' secrets and the storefront's, and reads no other.
+                functions.acknowledge_partner_secrets(function)
                 function.add_to_role_policy(
                     iam.PolicyStatement(
                         actions=["secretsmanager:GetSecretValue"], resources=[functions.partner_secrets_arn]

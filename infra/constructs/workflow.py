@@ -10,7 +10,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from infra.config import Config, stable_id
+from infra.config import Config, acknowledge, stable_id
 from infra.constructs.functions import Functions
 from oms.steps import (
     AllocationOutput,
@@ -117,6 +117,25 @@ class Workflow(Construct):
         )
         stable_id(self.state_machine, "OrderStateMachine")
         stable_id(self.state_machine.role, "OrderStateMachineRole")
+        acknowledge(
+            self.state_machine,
+            "SF1",
+            "Logs errors only, without execution data: a failed step's "
+            "data carries the Lambda error's stack trace and the order's address; the execution "
+            "history keeps every state's data for operators.",
+        )
+        acknowledge(
+            self.state_machine.role,
+            "IAM5[Resource::*]",
+            "Tracing: X-Ray's PutTraceSegments and "
+            "PutTelemetryRecords and the log delivery actions of Step Functions only accept Resource: *.",
+        )
+        for folder in ("allocate", "notify", "dispatch", "compensate"):
+            acknowledge(
+                self.state_machine.role,
+                f"IAM5[Resource::<{functions[folder].node.id}.Arn>:*]",
+                "CDK's LambdaInvoke grant names the step's function and its versions (<ARN>:*).",
+            )
         self._allow_task_responses(
             functions["dispatch"], functions["tracking"], functions["admin_api"], functions["cancel_order"]
         )
