@@ -62,6 +62,12 @@ class InvalidRequest(DomainError):
     def of(cls, error: ValidationError, what: str = "The request") -> InvalidRequest:
         return cls(f"{what} is not valid.", details_from(list(error.errors())))
 
+    @classmethod
+    def bad_cursor(cls, same: str) -> InvalidRequest:
+        """A page's cursor this API did not give out for the same `same` (filters, location, target)."""
+        message = f"use the next_cursor of the previous page, {same}"
+        return cls("The cursor is not one this API gave out.", [{"field": "cursor", "message": message}])
+
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

@@ -51,10 +51,7 @@ def page(status: OrderStatus | None, partner_id: str | None, cursor: str | None,
     try:
         found, next_cursor = repo.page(status.value if status else None, partner_id, limit, cursor)
     except BadCursor as error:
-        raise InvalidRequest(
-            "The cursor is not one this API gave out.",
-            [{"field": "cursor", "message": "use the next_cursor of the previous page, with the same filters"}],
-        ) from error
+        raise InvalidRequest.bad_cursor("with the same filters") from error
     return OrdersPage(
         orders=[OrderSummary.model_validate(listed.model_dump(mode="json")) for listed in found],
         next_cursor=next_cursor,

@@ -91,10 +91,7 @@ def movements(sku: str, location: str, cursor: str | None, limit: int = PAGE_SIZ
     try:
         found, next_cursor = ledger.page(sku, location, limit, cursor)
     except cursors.BadCursor as error:
-        raise InvalidRequest(
-            "The cursor is not one this API gave out.",
-            [{"field": "cursor", "message": "use the next_cursor of the previous page, with the same location"}],
-        ) from error
+        raise InvalidRequest.bad_cursor("with the same location") from error
     return MovementsPage(
         sku=sku,
         location=location,

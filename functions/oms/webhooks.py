@@ -114,8 +114,5 @@ def attempts(partner_id: str | None, cursor: str | None, limit: int) -> WebhookA
     try:
         found, next_cursor = repository.page(partner_id, limit, cursor)
     except cursors.BadCursor as error:
-        raise InvalidRequest(
-            "The cursor is not one this API gave out.",
-            [{"field": "cursor", "message": "use the next_cursor of the previous page, for the same target"}],
-        ) from error
+        raise InvalidRequest.bad_cursor("for the same target") from error
     return WebhookAttemptsPage(attempts=[WebhookAttempt.model_validate(x) for x in found], next_cursor=next_cursor)

@@ -46,8 +46,11 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
             kind = _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST)
             webhooks.tell_partner(order, kind, shipment_id)
             send(order, kind, shipment_id)
-            repo.mark_requested(order_id, shipment_id, clock.iso(), _sent(shipment))
-            shipment = shipment_of(load(order_id), shipment_id)
+            requested = clock.iso()
+            if repo.mark_requested(order_id, shipment_id, requested, _sent(shipment)):
+                shipment = shipment.model_copy(update={"requested_at": requested})
+            else:  # a run alongside recorded it first, at its own time
+                shipment = shipment_of(load(order_id), shipment_id)
         # Published and the partner's deadline set again by a run that follows one that stopped before
         # them: the event keeps its id (receivers ignore a repeat), the timer fires whatever happens and
         # finds nothing to do if the partner moved on.
