@@ -260,8 +260,12 @@ def stock_words(stock: dict[str, Any]) -> str:
 
 def run(out: TextIO = sys.stdout) -> int:
     """Tell the story on a fresh local stack; 0 once the order has been delivered and rated."""
+    from local.aws import synth
+
     tell = Narrator(out)
     tell.next()
+    if not synth.cached_path().is_file():
+        tell.say("    synth     the CDK app, once per change of infra/ or functions/ (the slow part)")
     with running_stack() as (url, seed):
         tell.say(
             f"    OMS       {url}, default seed (main-warehouse, east-3pl, acme-vendor), ready in {tell.elapsed():.1f}s"
