@@ -1,4 +1,4 @@
-"""The `oms` command: the local stack, one handler on a sample event, and seeding a running stack."""
+"""The `oms` command: the local stack, one handler on a sample event, seeding a running stack, and the demo."""
 
 from __future__ import annotations
 
@@ -216,6 +216,12 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from local.demo import run
+
+    return run()
+
+
 def _error_code(raw: bytes) -> str | None:
     try:
         return str(json.loads(raw)["error"]["code"])
@@ -268,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--admin-key", required=True)
     seed.add_argument("file")
     seed.set_defaults(run=_seed)
+    demo = sub.add_parser("demo", help="tell one order's whole life, step by step, on a fresh in-process local stack")
+    demo.set_defaults(run=_demo)
     return commands
 
 

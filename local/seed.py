@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,7 @@ def seeded_stack(
     from local.aws.synth import template as synthesized
     from local.mail_faults import refusals_from_environment
     from local.runtime.stack import local_stack
-    from oms import aws, settings
+    from oms import aws, observability, settings
     from oms.repository import secrets
     from oms.seed import load_seed
 
@@ -60,5 +61,9 @@ def seeded_stack(
         aws.reset()
         settings.reload()
         secrets.forget()
+        # So would the logger: a first synthesis imports the domain before the functions' environment exists,
+        # and every handler would then log at Powertools' default level, INFO, under no service name.
+        observability.logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL"))
+        observability.logger.append_keys(service=os.environ.get("POWERTOOLS_SERVICE_NAME"))
         load_seed(seed)
         yield stack, template

@@ -34,9 +34,14 @@ def source_hash(root: Path = ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
+def cached_path(root: Path = ROOT) -> Path:
+    """Where the template of the sources as they are now is cached (the file exists once synthesized)."""
+    return root / ".cache" / f"template-{source_hash(root)}.json"
+
+
 def template(refresh: bool = False, root: Path = ROOT) -> dict[str, Any]:
     """The synthesized template; reused from the cache while the sources' hash is unchanged."""
-    cached = root / ".cache" / f"template-{source_hash(root)}.json"
+    cached = cached_path(root)
     if cached.is_file() and not refresh:
         return dict(json.loads(cached.read_text()))
     from infra.app import synthesize_template  # the CDK import costs seconds: only on a cache miss

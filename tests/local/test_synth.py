@@ -48,3 +48,12 @@ def test_bytecode_does_not_count_and_refresh_forces_synthesis(project):
     synth.template(root=root)
     synth.template(refresh=True, root=root)
     assert len(calls) == 2
+
+
+def test_the_cached_path_exists_once_the_sources_as_they_are_are_synthesized(project):
+    root, _ = project
+    assert not synth.cached_path(root).is_file()
+    synth.template(root=root)
+    assert synth.cached_path(root).is_file()
+    (root / "infra" / "stack.py").write_text("stack = 2\n")
+    assert not synth.cached_path(root).is_file()
