@@ -8,13 +8,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms.fulfilment.dispatch import dispatch
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 from oms.steps import DispatchStep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires(
     "orders_table",

@@ -1,13 +1,16 @@
-"""The one Logger, Tracer and Metrics every function uses (service name from POWERTOOLS_SERVICE_NAME)."""
+"""The one Logger and Metrics every function uses (service name from POWERTOOLS_SERVICE_NAME).
+
+No Tracer: Powertools' Tracer loads the AWS X-Ray SDK, in maintenance since 2026-02-25. Lambda's active
+tracing records each invocation (initialisation, invocation, overhead) without it; spans inside a function,
+such as its AWS calls, are not recorded until an OpenTelemetry layer is added (docs/decisions.md)."""
 
 from __future__ import annotations
 
 import re
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics(namespace="OMS")
 
 

@@ -8,14 +8,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms import deadlines
 from oms.fulfilment.common import load
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.repository.dynamo import TIMER_ATTEMPTS, retried
 from oms.settings import requires
 from oms.steps import DeadlineOutput, DeadlineStep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table", "catalog_table", "schedule_group_name", "scheduler_role_arn")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from oms import request_body, tracking
 from oms.http import InvalidRequest, resolve, resolver
 from oms.models import ErrorEnvelope, PartnerShipmentsPage, TrackingApplied, TrackingEvent
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 from oms.signatures import HEADER
 from oms.statuses import ShipmentStatus
@@ -75,7 +75,6 @@ def list_shipments(
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires(
     "orders_table",
