@@ -28,6 +28,7 @@ app = resolver()
     },
 )
 def cancel_order(order_id: str) -> OrderView:
+    logger.append_keys(order_id=order_id)
     return cancel_by_customer(order_id)
 
 
@@ -39,6 +40,7 @@ def cancel_order(order_id: str) -> OrderView:
     "catalog_table",
     "schedule_group_name",
     "scheduler_role_arn",
+    "schedule_dead_letter_queue_arn",
     "followup_function_arn",
     "webhook_queue_url",
 )

@@ -28,7 +28,7 @@ def _handle(record: dict[str, Any]) -> bool:
         metrics.add_metric(name="WebhooksMalformed", unit="Count", value=1)
         return True
     attempt = _attempt(record)
-    logger.append_keys(event_id=message.event_id, attempt=attempt)
+    logger.append_keys(event_id=message.event_id, attempt=attempt, order_id=message.event.get("order_id"))
     try:
         retry_in = delivery.deliver(message, attempt)
     except Exception:  # noqa: BLE001 - a secret or the catalogue unreadable now: tried again later

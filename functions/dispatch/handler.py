@@ -20,6 +20,7 @@ from oms.steps import DispatchStep
     "catalog_table",
     "schedule_group_name",
     "scheduler_role_arn",
+    "schedule_dead_letter_queue_arn",
     "deadline_function_arn",
     "followup_function_arn",
     "webhook_queue_url",

@@ -48,6 +48,7 @@ def feedback_page(token: str) -> Response[str]:
             content_type=content_types.TEXT_HTML,
             body=thank_you_page("This link does not work", escape(error.message), brand()),
         )
+    logger.append_keys(order_id=order.order_id)
     return Response(
         status_code=200,
         content_type=content_types.TEXT_HTML,

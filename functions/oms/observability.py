@@ -10,8 +10,12 @@ import re
 
 from aws_lambda_powertools import Logger, Metrics
 
-logger = Logger()
-metrics = Metrics(namespace="OMS")
+# Named here, not only in the environment (POWERTOOLS_SERVICE_NAME): the alarms (infra/constructs/monitoring.py)
+# watch OMS/<name> with the dimension service=oms, whatever the environment held when this was first imported.
+NAMESPACE = "OMS"
+SERVICE = "oms"
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 _EMAIL = re.compile(r"[^\s@<>\"']+@[^\s@<>\"']+")

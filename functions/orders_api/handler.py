@@ -23,6 +23,7 @@ app = resolver()
     },
 )
 def get_order(order_id: str) -> OrderView:
+    logger.append_keys(order_id=order_id)
     return orders.view(order_id)
 
 

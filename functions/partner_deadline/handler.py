@@ -16,7 +16,9 @@ from oms.steps import DeadlineOutput, DeadlineStep
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@requires("orders_table", "catalog_table", "schedule_group_name", "scheduler_role_arn")
+@requires(
+    "orders_table", "catalog_table", "schedule_group_name", "scheduler_role_arn", "schedule_dead_letter_queue_arn"
+)
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = DeadlineStep.model_validate(event)
     logger.append_keys(order_id=step.order_id, shipment_id=step.shipment_id)
