@@ -159,3 +159,15 @@ def test_every_log_line_of_a_cancellation_names_its_order(oms: Scenario, observe
 
     assert any(line["message"] == "the customer cancelled the order" for line in lines)
     assert {line.get("order_id") for line in lines} == {order["order_id"]}
+
+
+def test_a_schedule_set_at_run_time_dead_letters_what_scheduler_cannot_deliver(oms: Scenario) -> None:
+    order = oms.placed()
+    shipment_id = _shipment(order)
+
+    schedule = oms.stack.client("scheduler").get_schedule(
+        Name=f"deadline-{shipment_id}-1", GroupName=oms.stack.resources.names["FeedbackSchedules"]
+    )
+
+    assert schedule["Target"]["DeadLetterConfig"] == {"Arn": oms.stack.resources.arns["ScheduleDeadLetterQueue"]}
+    assert schedule["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 6 * 3600}
