@@ -137,6 +137,36 @@ def test_a_cancelled_shipment_that_ships_is_counted_for_the_alarm(oms: Scenario,
     assert observed.total("ShipmentsAfterCancellation") == 1
 
 
+def test_a_partners_missed_deadline_is_counted_once_however_often_its_timer_fires(
+    oms: Scenario, observed: Observed
+) -> None:
+    order = oms.placed()
+    deadline = f"deadline-{_shipment(order)}-1"
+
+    assert oms.advance(48 * 3600 + 60)["fired"] == [deadline]
+    oms.stack.invoke("partner_deadline", {"order_id": order["order_id"], "shipment_id": _shipment(order), "stage": 1})
+
+    assert observed.total("PartnerDeadlinesMissed") == 1
+
+
+def test_an_order_compensated_twice_is_counted_failed_once(oms: Scenario, observed: Observed) -> None:
+    order = oms.placed()
+    step = {"order_id": order["order_id"], "error": {"Error": "States.Timeout"}}
+
+    oms.stack.invoke("compensate", step)
+    oms.stack.invoke("compensate", step)  # the state machine's retry of a step that had done its work
+
+    assert observed.total("OrdersFailed") == 1
+
+
+def test_every_log_line_of_placing_an_order_and_its_steps_names_the_order(oms: Scenario, observed: Observed) -> None:
+    order = oms.placed()
+    lines = observed.lines()
+
+    assert len(lines) >= 2  # the confirmation and the partner's request, at least
+    assert {line.get("order_id") for line in lines} == {order["order_id"]}
+
+
 def test_every_log_line_of_a_partners_update_names_its_order(oms: Scenario, observed: Observed) -> None:
     first, second = oms.placed(external_ref="LOG-1"), oms.placed(external_ref="LOG-2")
     observed.lines()
