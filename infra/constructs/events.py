@@ -36,12 +36,13 @@ class Events(Construct):
         self.schedule_group.override_logical_id("FeedbackSchedules")
 
         # What the order's schedules run as; it may only invoke their targets (followup, partner_deadline),
-        # granted in allow_target once those functions exist.
+        # granted in allow_target once those functions exist, and dead-letter what it could not deliver.
         self.scheduler_role = iam.Role(
             self,
             "SchedulerRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="Runs the order schedules: invokes the followup and partner_deadline functions.",
+            description="Runs the order schedules: invokes the followup and partner_deadline functions, "
+            "dead-letters what it cannot.",
         )
         stable_id(self.scheduler_role, "SchedulerRole")
         self.schedule_dead_letter_queue = dead_letter_queue(
@@ -57,7 +58,8 @@ class Events(Construct):
                 "ScheduleDeadLettersAlarm",
                 self.schedule_dead_letter_queue,
                 "Scheduler could not invoke an order's timer (followup or partner_deadline) after its retries: "
-                "the message is the schedule's input. Invoke the function named in its attributes with it.",
+                "the message is the schedule's input; its TARGET_ARN and ERROR_MESSAGE attributes say which and why. "
+                "Invoke that function with it.",
             ),
             dead_letter_alarm(
                 self,
