@@ -18,8 +18,8 @@ FUNCTIONS_DIR = ROOT / "functions"
 REQUIREMENTS = FUNCTIONS_DIR / "requirements.txt"
 PYTHON_VERSION = "3.11"
 PLATFORM = "manylinux2014_x86_64"
-# The runtime ships boto3 with its matching botocore. aws-xray-sdk pulls in a newer botocore,
-# which on the layer's path would shadow the runtime's and no longer match its boto3.
+# The runtime ships boto3 with its matching botocore. A dependency that pulls in botocore would put a newer
+# one on the layer's path, shadowing the runtime's so that it no longer matches its boto3.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 
 

@@ -32,13 +32,14 @@ class OmsStack(Stack):
         self.webhooks = Webhooks(self, "Webhooks", config=self.config, functions=self.functions,
                                  bus=self.events.bus)  # fmt: skip
         self._wire_seams()
-        Monitoring(
+        self.monitoring = Monitoring(
             self,
             "Monitoring",
+            config=self.config,
             state_machine=self.workflow.state_machine,
             functions=self.functions.by_folder,
             rest_api=self.api.rest_api,
-            other_alarms=(self.webhooks.alarm,),
+            dead_letter_alarms=(*self.webhooks.dead_letter_alarms, *self.events.dead_letter_alarms),
         )
         CfnOutput(self, "ApiUrl", value=self.api.base_url, description="Base URL of the OMS API stage")
         CfnOutput(self, "StorefrontKeyId", value=self.api.storefront_key.key_id,
@@ -46,11 +47,14 @@ class OmsStack(Stack):
         CfnOutput(self, "AdminKeyId", value=self.api.admin_key.key_id,
                   description="aws apigateway get-api-key --include-value --api-key <id>")  # fmt: skip
         CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
+        CfnOutput(self, "OperatorsTopicArn", value=self.monitoring.topic.topic_arn,
+                  description="Every alarm notifies it: aws sns subscribe --topic-arn <arn> ...")  # fmt: skip
 
     def _allow_schedules(self, function: lambda_.Function) -> None:
         """Let `function` set one-time schedules in the group, run as the scheduler role."""
         function.add_environment("SCHEDULE_GROUP_NAME", self.events.schedule_group_name)
         function.add_environment("SCHEDULER_ROLE_ARN", self.events.scheduler_role.role_arn)
+        function.add_environment("SCHEDULE_DEAD_LETTER_QUEUE_ARN", self.events.schedule_dead_letter_queue.queue_arn)
         function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule"],

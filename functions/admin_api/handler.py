@@ -26,7 +26,7 @@ from oms.admin_models import (
 from oms.errors import DomainError
 from oms.http import proxy_problem, resolve, resolver
 from oms.models import ErrorEnvelope, PartnerIn, ProductIn
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 from oms.statuses import OrderStatus
 
@@ -242,7 +242,6 @@ def redrive() -> Redriven:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires(
     "orders_table",

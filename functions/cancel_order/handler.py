@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oms.fulfilment.cancel import cancel_by_customer
 from oms.http import resolve, resolver
 from oms.models import ErrorEnvelope, OrderView
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 
 app = resolver()
@@ -28,11 +28,11 @@ app = resolver()
     },
 )
 def cancel_order(order_id: str) -> OrderView:
+    logger.append_keys(order_id=order_id)
     return cancel_by_customer(order_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires(
     "orders_table",
@@ -40,6 +40,7 @@ def cancel_order(order_id: str) -> OrderView:
     "catalog_table",
     "schedule_group_name",
     "scheduler_role_arn",
+    "schedule_dead_letter_queue_arn",
     "followup_function_arn",
     "webhook_queue_url",
 )

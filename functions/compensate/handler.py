@@ -7,13 +7,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms.fulfilment.compensate import compensate
-from oms.observability import logger, metrics, redact, tracer
+from oms.observability import logger, metrics, redact
 from oms.settings import requires
 from oms.steps import CompensateOutput, CompensateStep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table", "inventory_table", "catalog_table", "webhook_queue_url")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from oms import aws, delivery
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires, settings
 from oms.webhooks import Delivery, backoff
 
@@ -28,7 +28,7 @@ def _handle(record: dict[str, Any]) -> bool:
         metrics.add_metric(name="WebhooksMalformed", unit="Count", value=1)
         return True
     attempt = _attempt(record)
-    logger.append_keys(event_id=message.event_id, attempt=attempt)
+    logger.append_keys(event_id=message.event_id, attempt=attempt, order_id=message.event.get("order_id"))
     try:
         retry_in = delivery.deliver(message, attempt)
     except Exception:  # noqa: BLE001 - a secret or the catalogue unreadable now: tried again later
@@ -46,7 +46,6 @@ def _handle(record: dict[str, Any]) -> bool:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table", "catalog_table", "webhook_queue_url")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:

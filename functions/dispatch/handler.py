@@ -8,19 +8,19 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms.fulfilment.dispatch import dispatch
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 from oms.steps import DispatchStep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires(
     "orders_table",
     "catalog_table",
     "schedule_group_name",
     "scheduler_role_arn",
+    "schedule_dead_letter_queue_arn",
     "deadline_function_arn",
     "followup_function_arn",
     "webhook_queue_url",

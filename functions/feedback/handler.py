@@ -21,7 +21,7 @@ from oms.branding import brand
 from oms.errors import DomainError
 from oms.http import invalid, resolve, resolver
 from oms.models import ErrorEnvelope, FeedbackIn, FeedbackStored
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 
 app = resolver()
@@ -48,6 +48,7 @@ def feedback_page(token: str) -> Response[str]:
             content_type=content_types.TEXT_HTML,
             body=thank_you_page("This link does not work", escape(error.message), brand()),
         )
+    logger.append_keys(order_id=order.order_id)
     return Response(
         status_code=200,
         content_type=content_types.TEXT_HTML,
@@ -112,7 +113,6 @@ def _page(status: int, title: str, message: str) -> Response[str]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table", "feedback_key_secret_arn")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:

@@ -7,14 +7,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms import followup
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.repository.dynamo import TIMER_ATTEMPTS, retried
 from oms.settings import requires
 from oms.steps import FollowupOutput, OrderStep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table", "catalog_table", "feedback_key_secret_arn", "public_base_url")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:

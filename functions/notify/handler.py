@@ -7,13 +7,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms.fulfilment.notify import notify_outcome
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 from oms.steps import NotifyOutput, NotifyStep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table", "catalog_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:

@@ -74,6 +74,7 @@ def _place(order: PlaceOrder) -> dict[str, Any]:
                 [{"field": "external_ref", "message": "already used", "order_id": taken.order_id}],
             ) from taken
         order_id = taken.order_id
+    logger.append_keys(order_id=order_id)  # every later line of this request names the order
     _start_execution(order_id)
     return {"order_id": order_id, "status": OrderStatus.PLACED.value}
 

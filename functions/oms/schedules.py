@@ -1,6 +1,7 @@
 """One-time EventBridge Scheduler schedules: the order's timers (the feedback request, a partner's
 deadline). Each has a name derived from what it is for, so setting it twice moves it rather than adding a
-second one, and it deletes itself after it fires."""
+second one, and it deletes itself after it fires. What Scheduler cannot deliver (its retries ran out) goes to
+the schedules' dead-letter queue, which has an alarm."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from botocore.exceptions import ClientError
 from oms import aws
 from oms.settings import settings
 
+# Scheduler only hands the event to Lambda (an asynchronous invocation), so its retries are for throttling
+# and Lambda's own faults; the function's failures go to its on-failure destination instead.
+RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 6 * 3600}
+
 
 def at(name: str, when: datetime, target_arn: str, payload: dict[str, Any]) -> str:
     """Create or move the schedule `name` to fire once at `when` (UTC) with `payload`; its expression."""
@@ -24,7 +29,13 @@ def at(name: str, when: datetime, target_arn: str, payload: dict[str, Any]) -> s
         "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "ActionAfterCompletion": "DELETE",
-        "Target": {"Arn": target_arn, "RoleArn": s.scheduler_role_arn, "Input": json.dumps(payload)},
+        "Target": {
+            "Arn": target_arn,
+            "RoleArn": s.scheduler_role_arn,
+            "Input": json.dumps(payload),
+            "RetryPolicy": RETRY_POLICY,
+            "DeadLetterConfig": {"Arn": s.schedule_dead_letter_queue_arn},
+        },
     }
     scheduler = aws.client("scheduler")
     try:

@@ -82,6 +82,7 @@ class Settings(MerchantSettings):
     state_machine_arn: str = ""
     schedule_group_name: str = ""
     scheduler_role_arn: str = ""
+    schedule_dead_letter_queue_arn: str = ""
     followup_function_arn: str = ""
     deadline_function_arn: str = ""
     feedback_key_secret_arn: str = ""

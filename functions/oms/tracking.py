@@ -4,6 +4,7 @@ the feedback schedule) and wake the order's execution when its path changes."""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from oms import carriers, clock, events, followup, ids, listing
@@ -172,13 +173,35 @@ def _detail(event: TrackingEvent, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _after(shipment: StoredShipment, event: TrackingEvent, changes: dict[str, Any]) -> None:
+    """What an update this call applied counts and tells (once: a repeat is never applied twice)."""
     event_type = _TIMELINE[event.status]
+    _count(shipment, event_type, changes.get("status"))
+    events.publish(shipment.order_id, event_type, _detail(event, changes), f"{shipment.shipment_id}:{event.event_id}")
+
+
+def _count(shipment: StoredShipment, event_type: str, new: ShipmentStatus | None) -> None:
     metrics.add_metric(name=f"Partner{event_type.removeprefix('Shipment')}", unit="Count", value=1)
-    if "status" in changes and ships_after_cancellation(shipment.status, changes["status"]):
+    logger.info("a partner's update applied", extra={"shipment_id": shipment.shipment_id, "event_type": event_type})
+    if new is None:
+        return
+    if shipment.status == ShipmentStatus.SENT and shipment.requested_at:
+        # The partner's first move of a shipment it was sent: how long partners take to answer.
+        waited = clock.now() - datetime.fromisoformat(shipment.requested_at.replace("Z", "+00:00"))
+        metrics.add_metric(name="PartnerResponseTime", unit="Seconds", value=max(0.0, waited.total_seconds()))
+    if leaves_stock(shipment.status, new):
+        metrics.add_metric(name="ShipmentsShipped", unit="Count", value=1)
+    if new == ShipmentStatus.DELIVERED:
+        metrics.add_metric(name="ShipmentsDelivered", unit="Count", value=1)
+    if ships_after_cancellation(shipment.status, new):
         # The alarm metric of a parcel that left after OMS cancelled it: someone must look.
         metrics.add_metric(name="ShipmentsAfterCancellation", unit="Count", value=1)
         logger.warning("a cancelled shipment was shipped", extra={"shipment_id": shipment.shipment_id})
-    events.publish(shipment.order_id, event_type, _detail(event, changes), f"{shipment.shipment_id}:{event.event_id}")
+    if new == ShipmentStatus.REJECTED:
+        order = repo.load(shipment.order_id)
+        if order is not None and status_of(order) == OrderStatus.CANCELLED:
+            # The rejection left no unit to ship: the order ends cancelled (counted here, where it was written).
+            metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
+            logger.info("a rejection left nothing to ship: the order is cancelled")
 
 
 def settle(order_id: str, shipment_id: str) -> None:

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oms import orders
 from oms.http import resolve, resolver
 from oms.models import ErrorEnvelope, OrderView
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 
 app = resolver()
@@ -23,11 +23,11 @@ app = resolver()
     },
 )
 def get_order(order_id: str) -> OrderView:
+    logger.append_keys(order_id=order_id)
     return orders.view(order_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:

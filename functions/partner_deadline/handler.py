@@ -8,16 +8,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oms import deadlines
 from oms.fulfilment.common import load
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.repository.dynamo import TIMER_ATTEMPTS, retried
 from oms.settings import requires
 from oms.steps import DeadlineOutput, DeadlineStep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
-@requires("orders_table", "catalog_table", "schedule_group_name", "scheduler_role_arn")
+@requires(
+    "orders_table", "catalog_table", "schedule_group_name", "scheduler_role_arn", "schedule_dead_letter_queue_arn"
+)
 def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     step = DeadlineStep.model_validate(event)
     logger.append_keys(order_id=step.order_id, shipment_id=step.shipment_id)

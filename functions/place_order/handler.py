@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from oms import orders
 from oms.http import resolve, resolver
 from oms.models import ErrorEnvelope, OrderAccepted, PlaceOrder
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 
 app = resolver()
@@ -49,7 +49,6 @@ def place_order(
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires("orders_table", "catalog_table", "idempotency_table", "state_machine_arn")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:

@@ -10,10 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from oms import request_body, tracking
+from oms import ids, request_body, tracking
 from oms.http import InvalidRequest, resolve, resolver
 from oms.models import ErrorEnvelope, PartnerShipmentsPage, TrackingApplied, TrackingEvent
-from oms.observability import logger, metrics, tracer
+from oms.observability import logger, metrics
 from oms.settings import requires
 from oms.signatures import HEADER
 from oms.statuses import ShipmentStatus
@@ -49,6 +49,7 @@ def post_tracking(partner_id: str) -> Response[TrackingApplied]:
         update = TrackingEvent.model_validate(body)
     except ValidationError as error:
         raise InvalidRequest.of(error, "The update") from error
+    logger.append_keys(order_id=ids.order_of_shipment(update.shipment_id), shipment_id=update.shipment_id)
     applied = tracking.record(partner_id, update)
     return Response(
         status_code=202 if applied else 200,
@@ -75,7 +76,6 @@ def list_shipments(
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 @requires(
     "orders_table",
@@ -83,6 +83,7 @@ def list_shipments(
     "catalog_table",
     "schedule_group_name",
     "scheduler_role_arn",
+    "schedule_dead_letter_queue_arn",
     "followup_function_arn",
 )
 def lambda_handler(event: dict, context: LambdaContext) -> dict:

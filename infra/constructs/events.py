@@ -1,15 +1,29 @@
-"""The domain event bus, the feedback schedules' group and role, and the feedback token key."""
+"""The domain event bus, the order schedules' group and role, their dead-letter queues, and the feedback
+token key.
+
+A schedule's target is invoked asynchronously, so two things can go wrong out of sight: Scheduler fails to
+invoke the function (its retries run out), or the function fails every one of Lambda's attempts. The first
+lands in the schedules' dead-letter queue (each schedule's Target names it, oms.schedules), the second in the
+timers' on-failure destination; each queue has its alarm."""
 
 from __future__ import annotations
 
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.config import Config, acknowledge, stable_id
+from infra.constructs.dead_letters import dead_letter_alarm, dead_letter_queue
+
+# Lambda's own retries of a failed asynchronous invocation, and how long an event may wait for one.
+ASYNC_RETRIES = 2
+ASYNC_MAX_AGE = Duration.hours(6)
 
 
 class Events(Construct):
@@ -22,14 +36,39 @@ class Events(Construct):
         self.schedule_group.override_logical_id("FeedbackSchedules")
 
         # What the order's schedules run as; it may only invoke their targets (followup, partner_deadline),
-        # granted in allow_target once those functions exist.
+        # granted in allow_target once those functions exist, and dead-letter what it could not deliver.
         self.scheduler_role = iam.Role(
             self,
             "SchedulerRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="Runs the order schedules: invokes the followup and partner_deadline functions.",
+            description="Runs the order schedules: invokes the followup and partner_deadline functions, "
+            "dead-letters what it cannot.",
         )
         stable_id(self.scheduler_role, "SchedulerRole")
+        self.schedule_dead_letter_queue = dead_letter_queue(
+            self, "ScheduleDeadLetterQueue", named_by="each schedule's Target (DeadLetterConfig, oms.schedules)"
+        )
+        self.schedule_dead_letter_queue.grant_send_messages(self.scheduler_role)
+        self.timer_failure_queue = dead_letter_queue(
+            self, "TimerFailureQueue", named_by="the timer functions' EventInvokeConfig (on-failure destination)"
+        )
+        self.dead_letter_alarms: tuple[cloudwatch.Alarm, ...] = (
+            dead_letter_alarm(
+                self,
+                "ScheduleDeadLettersAlarm",
+                self.schedule_dead_letter_queue,
+                "Scheduler could not invoke an order's timer (followup or partner_deadline) after its retries: "
+                "the message is the schedule's input; its TARGET_ARN and ERROR_MESSAGE attributes say which and why. "
+                "Invoke that function with it.",
+            ),
+            dead_letter_alarm(
+                self,
+                "TimerFailuresAlarm",
+                self.timer_failure_queue,
+                "An order's timer (followup or partner_deadline) failed every attempt: the message holds the "
+                "request and the error. Fix the cause, then invoke the function again with requestPayload.",
+            ),
+        )
 
         # Signs feedback tokens; only followup (issues) and feedback (verifies) may read it.
         self.feedback_key = secretsmanager.Secret(
@@ -52,9 +91,15 @@ class Events(Construct):
     def schedule_group_name(self) -> str:
         return self.schedule_group.ref
 
-    def allow_target(self, function: lambda_.IFunction) -> None:
-        """Let the schedules invoke `function` (followup, partner_deadline), and nothing else."""
+    def allow_target(self, function: lambda_.Function) -> None:
+        """Let the schedules invoke `function` (followup, partner_deadline), and nothing else; an invocation
+        that fails every attempt goes to the timers' failure queue."""
         function.grant_invoke(self.scheduler_role)
+        function.configure_async_invoke(
+            on_failure=destinations.SqsDestination(self.timer_failure_queue),
+            retry_attempts=ASYNC_RETRIES,
+            max_event_age=ASYNC_MAX_AGE,
+        )
         acknowledge(
             self.scheduler_role,
             f"IAM5[Resource::<{function.node.id}.Arn>:*]",

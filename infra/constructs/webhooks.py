@@ -1,5 +1,6 @@
 """Outgoing webhooks: the queue every delivery waits on, its dead-letter queue and alarm, the rule that
-puts the storefront's domain events on it, and the function that signs and delivers them.
+puts the storefront's domain events on it (with a dead-letter queue and alarm of its own), and the function
+that signs and delivers them.
 
 EventBridge API destinations would deliver to an HTTP endpoint, but can't compute a per-request HMAC, so a
 queue feeds a function that signs each request (docs/decisions.md, 26). The numbers live in
@@ -19,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import Config, acknowledge, stable_id
+from infra.constructs.dead_letters import dead_letter_alarm, dead_letter_queue
 from infra.constructs.functions import JOBS, WEBHOOK_TIMEOUT, Functions
 from oms.events import SOURCE
 from oms.webhooks import MAX_ATTEMPTS, Target, window
@@ -43,7 +45,9 @@ BATCH_SIZE = 5
 VISIBILITY_TIMEOUT = Duration.seconds(6 * WEBHOOK_TIMEOUT.to_seconds())
 # Longer than the whole retry window, so no delivery expires while it is still being tried.
 RETENTION = Duration.days(4)
-DEAD_LETTER_RETENTION = Duration.days(14)
+# EventBridge's own defaults, said out loud: a day of retries before the event is dead-lettered.
+RULE_RETRIES = 185
+RULE_MAX_AGE = Duration.hours(24)
 
 
 class Webhooks(Construct):
@@ -51,14 +55,11 @@ class Webhooks(Construct):
                  bus: events.IEventBus) -> None:  # fmt: skip
         super().__init__(scope, construct_id)
         assert RETENTION.to_seconds() > window()
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "WebhookDeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=DEAD_LETTER_RETENTION,
+        self.dead_letter_queue = dead_letter_queue(self, "WebhookDeadLetterQueue")
+        # What the bus could not put on the webhook queue (its retries ran out, or the queue refused it).
+        self.rule_dead_letter_queue = dead_letter_queue(
+            self, "WebhookRuleDeadLetterQueue", named_by="the storefront rule's target (DeadLetterConfig)"
         )
-        stable_id(self.dead_letter_queue, "WebhookDeadLetterQueue")
         self.queue = sqs.Queue(
             self,
             "WebhookQueue",
@@ -102,23 +103,29 @@ class Webhooks(Construct):
                 message=events.RuleTargetInput.from_object(
                     {"target": Target.STOREFRONT.value, "event": events.EventField.from_path("$.detail")}
                 ),
+                dead_letter_queue=self.rule_dead_letter_queue,
+                retry_attempts=RULE_RETRIES,
+                max_event_age=RULE_MAX_AGE,
             )
         )
 
-        self.alarm = cloudwatch.Alarm(
-            self,
-            "WebhookDeadLettersAlarm",
-            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"
+        self.dead_letter_alarms: tuple[cloudwatch.Alarm, ...] = (
+            dead_letter_alarm(
+                self,
+                "WebhookDeadLettersAlarm",
+                self.dead_letter_queue,
+                "A webhook failed every attempt and waits in the dead-letter queue: fix the receiver, then "
+                "POST /webhooks/dead-letters/redrive.",
             ),
-            threshold=0,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description="A webhook failed every attempt and waits in the dead-letter queue: fix the "
-            "receiver, then POST /webhooks/dead-letters/redrive.",
+            dead_letter_alarm(
+                self,
+                "WebhookRuleDeadLettersAlarm",
+                self.rule_dead_letter_queue,
+                "The bus could not put a storefront event on the webhook queue: the message is the bus event, "
+                "with the error in its attributes; the storefront has not heard of it. Check the queue's "
+                "policy and key, then send the event's detail again.",
+            ),
         )
-        stable_id(self.alarm, "WebhookDeadLettersAlarm")
         self._grant(functions)
 
     def _grant(self, functions: Functions) -> None:

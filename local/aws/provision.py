@@ -49,6 +49,7 @@ class _Creator:
             (("AWS::SES::ConfigurationSet",), self.configuration_set),
             (("AWS::Lambda::Function",), self.function),
             (("AWS::Lambda::EventSourceMapping",), self.event_source_mapping),
+            (("AWS::Lambda::EventInvokeConfig",), self.event_invoke_config),
             (("AWS::StepFunctions::StateMachine",), self.state_machine),
             (("AWS::Events::Rule",), self.rule),
             (("AWS::Scheduler::Schedule",), self.schedule),
@@ -189,6 +190,13 @@ class _Creator:
         self.resources.event_source_mappings[logical_id] = mapping["UUID"]
         self.resources.names[logical_id] = mapping["UUID"]
 
+    def event_invoke_config(self, logical_id: str, props: dict[str, Any]) -> None:
+        """What Lambda does with a failed asynchronous invocation: its retries and on-failure destination
+        (`moto_fixes/awslambda.py` honours both)."""
+        request = {key: props[key] for key in INVOKE_CONFIG_PROPERTIES if key in props}
+        self.client("lambda").put_function_event_invoke_config(FunctionName=props["FunctionName"], **request)
+        self.resources.event_invoke_configs[logical_id] = str(props["FunctionName"])
+
     def state_machine(self, logical_id: str, props: dict[str, Any]) -> None:
         definition = props.get("DefinitionString") or json.dumps(props.get("Definition", {}))
         for key, value in (props.get("DefinitionSubstitutions") or {}).items():
@@ -257,6 +265,9 @@ MAPPING_PROPERTIES = (
     "FunctionResponseTypes",
     "MaximumBatchingWindowInSeconds",
 )
+
+
+INVOKE_CONFIG_PROPERTIES = ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
 
 
 def _attribute(value: Any) -> str:

@@ -20,7 +20,6 @@ SKIPPED_TYPES = frozenset(
         "AWS::IAM::Policy",
         "AWS::IAM::ManagedPolicy",
         "AWS::Lambda::Permission",
-        "AWS::Lambda::EventInvokeConfig",
         "AWS::Lambda::Version",
         "AWS::Lambda::Alias",
         "AWS::Lambda::LayerVersion",
@@ -59,6 +58,7 @@ class Resources:
     configuration_sets: dict[str, str] = field(default_factory=dict)
     queues: dict[str, str] = field(default_factory=dict)
     event_source_mappings: dict[str, str] = field(default_factory=dict)
+    event_invoke_configs: dict[str, str] = field(default_factory=dict)  # logical id -> function name
     topics: dict[str, str] = field(default_factory=dict)
     api: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)

@@ -79,27 +79,30 @@ def test_every_function_gets_the_shared_environment(functions):
         assert {name: variables.get(name) for name in SHARED_ENVIRONMENT} == SHARED_ENVIRONMENT
 
 
+# What a function that sets the order's schedules reads: the group, the role they run as, their dead letters.
+SCHEDULES = {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DEAD_LETTER_QUEUE_ARN"}
+
+
 @pytest.mark.parametrize(
     ("folder", "extra"),
     [
         ("place_order", {"STATE_MACHINE_ARN"}),
-        ("tracking", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN"}),
+        ("tracking", {*SCHEDULES, "FOLLOWUP_FUNCTION_ARN"}),
         ("followup", {"FEEDBACK_KEY_SECRET_ARN", "PUBLIC_BASE_URL"}),
         ("feedback", {"FEEDBACK_KEY_SECRET_ARN"}),
         ("orders_api", set()),
-        ("cancel_order", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "FOLLOWUP_FUNCTION_ARN", "WEBHOOK_QUEUE_URL"}),
+        ("cancel_order", {*SCHEDULES, "FOLLOWUP_FUNCTION_ARN", "WEBHOOK_QUEUE_URL"}),
         ("allocate", {"WEBHOOK_QUEUE_URL"}),
         (
             "dispatch",
             {
-                "SCHEDULE_GROUP_NAME",
-                "SCHEDULER_ROLE_ARN",
+                *SCHEDULES,
                 "DEADLINE_FUNCTION_ARN",
                 "FOLLOWUP_FUNCTION_ARN",
                 "WEBHOOK_QUEUE_URL",
             },
         ),
-        ("partner_deadline", {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN"}),
+        ("partner_deadline", SCHEDULES),
         ("notify", set()),
         ("compensate", {"WEBHOOK_QUEUE_URL"}),
         ("admin_api", {"ADMIN_API_KEY_ID", "WEBHOOK_QUEUE_URL", "WEBHOOK_DEAD_LETTER_QUEUE_URL"}),

@@ -25,16 +25,18 @@ def test_the_webhook_queue_dead_letters_after_its_last_attempt(queues) -> None:
     assert queues["WebhookDeadLetterQueue"]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
 
 
-def test_both_queues_are_encrypted_and_refuse_plain_http(queues, resources) -> None:
+def test_every_queue_is_encrypted_and_refuses_plain_http(queues, resources) -> None:
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
-    denied = [
-        statement
+    refusing = {
+        queue["Ref"]
         for policy in resources("AWS::SQS::QueuePolicy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    ]
-    assert len(denied) == 2
+        for queue in policy["Properties"]["Queues"]
+    }
+    assert refusing == set(queues)
+    assert len(queues) >= 5
 
 
 def test_the_deliverer_consumes_the_queue_in_small_batches_reporting_each_failure(resources) -> None:
@@ -69,7 +71,7 @@ def test_a_dead_lettered_delivery_raises_the_alarm(resources) -> None:
     assert alarm["Dimensions"] == [
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["WebhookDeadLetterQueue", "QueueName"]}}
     ]
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
 
 
 def test_the_deliverer_may_read_only_the_secrets_it_signs_with(policy_statements, as_text) -> None:

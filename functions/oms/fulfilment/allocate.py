@@ -96,12 +96,23 @@ def allocate_order(order_id: str) -> AllocationOutput:
     allocated = load(order_id)
     result = outcome(allocated)
     if committed == AllocationCommit.COMMITTED:
-        metrics.add_metric(name="OrdersAllocated" if first else "UnitsReallocated", unit="Count", value=1)
+        _count_round(order, result, first)
     # Published by the attempt that committed and by any that finds the round done (the first may have
     # stopped before it published): the ids are the round's, so a receiver sees each event once.
     _publish_round(allocated, "OrderAllocated", result.model_dump(mode="json"))
     listing.refresh(allocated)
     return result
+
+
+def _count_round(before: StoredOrder, result: AllocationOutput, first: bool) -> None:
+    """The round's facts, counted by the one attempt that committed it."""
+    metrics.add_metric(name="OrdersAllocated" if first else "UnitsReallocated", unit="Count", value=1)
+    if result.outcome == AllocationOutcome.BACKORDERED and not any(line.backordered for line in before.lines):
+        metrics.add_metric(name="OrdersBackordered", unit="Count", value=1)
+        logger.info("the order's units wait for stock")
+    elif result.outcome == AllocationOutcome.CANCELLED:
+        metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
+        logger.info("the round left nothing to ship: the order is cancelled")
 
 
 def _publish_round(order: StoredOrder, event_type: str, detail: dict[str, Any]) -> None:

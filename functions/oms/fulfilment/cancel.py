@@ -42,8 +42,9 @@ def cancel_by_customer(order_id: str) -> OrderView:
             return order_view(order)
         if all(line.shipped >= line.quantity - line.cancelled for line in line_views(order)):
             raise NotCancellable("Every item of this order has shipped; it can no longer be cancelled.")
-        _record(order)
-        metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
+        if _record(order):
+            metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
+            logger.info("the customer cancelled the order")
         events.publish(order_id, "OrderCancelled", {"by": "customer"})
     _complete(order_id)
     return order_view(_load(order_id))
@@ -62,7 +63,8 @@ def _complete(order_id: str) -> None:
     followup.schedule(cancelled)
 
 
-def _record(order: StoredOrder) -> None:
+def _record(order: StoredOrder) -> bool:
+    """Record the customer's cancellation; True when this call wrote it, False when another had."""
     for _ in range(_ATTEMPTS):
         now = clock.iso()
         lines = rounds.lines_after_cancellation(order)
@@ -71,10 +73,10 @@ def _record(order: StoredOrder) -> None:
         if waiting:
             timeline.append(("UnitsCancelled", {"lines": waiting, "reason": "customer"}))
         if commit_cancellation(order, lines, rounds.queue_changes(order.lines, lines), timeline, now):
-            return
+            return True
         order = _load(order.order_id)  # a round got there first: cancel what it left
         if order.cancelled_at:
-            return
+            return False
     raise TransientError(f"order {order.order_id} kept changing while it was cancelled")
 
 
