@@ -71,6 +71,22 @@ def stable_id(construct: Construct, logical_id: str) -> None:
     child.override_logical_id(logical_id)
 
 
+def exempt_from_lint(construct: Construct, check: str, reason: str) -> None:
+    """Tell cfn-lint that rule `check` does not apply to `construct`'s resource, and record why.
+
+    cfn-lint reads `Metadata.cfn-lint.config.ignore_checks`; the reason sits beside it under
+    `oms:lint-exemptions`, so the template says why (tests/infra/test_stack_cfn_lint.py requires it).
+    """
+    resource = construct if isinstance(construct, CfnResource) else construct.node.default_child
+    if not isinstance(resource, CfnResource):
+        raise TypeError(f"{construct.node.path} has no CloudFormation resource to exempt")
+    ignored = resource.get_metadata("cfn-lint") or {"config": {"ignore_checks": []}}
+    ignored["config"]["ignore_checks"].append(check)
+    resource.add_metadata("cfn-lint", ignored)
+    reasons = resource.get_metadata("oms:lint-exemptions") or {}
+    resource.add_metadata("oms:lint-exemptions", {**reasons, check: reason})
+
+
 def acknowledge(construct: Construct, finding: str, reason: str) -> None:
     """Acknowledge one cdk-nag AwsSolutions finding on `construct` and its children, with its reason.
 

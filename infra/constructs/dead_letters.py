@@ -8,7 +8,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import acknowledge, stable_id
+from infra.config import acknowledge, exempt_from_lint, stable_id
 
 RETENTION = Duration.days(14)  # SQS's longest: time for someone to look
 PERIOD = Duration.minutes(5)
@@ -25,6 +25,12 @@ def dead_letter_queue(scope: Construct, construct_id: str, *, named_by: str = ""
         retention_period=RETENTION,
     )
     stable_id(queue, construct_id)
+    exempt_from_lint(
+        queue,
+        "ES6000",
+        "A dead-letter queue is where failures end: nothing consumes it but an operator's redrive, so it has "
+        "no dead-letter queue of its own; its alarm is the next step.",
+    )
     if named_by:
         acknowledge(
             queue,

@@ -14,12 +14,13 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import Config, acknowledge, stable_id
+from infra.config import Config, acknowledge, exempt_from_lint, stable_id
 from infra.constructs.dead_letters import dead_letter_alarm, dead_letter_queue
 from infra.constructs.functions import JOBS, WEBHOOK_TIMEOUT, Functions
 from oms.events import SOURCE
@@ -145,6 +146,15 @@ class Webhooks(Construct):
                 function.add_event_source(
                     sources.SqsEventSource(self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True)
                 )
+                for mapping in function.node.children:
+                    if isinstance(mapping, lambda_.EventSourceMapping):
+                        exempt_from_lint(
+                            mapping,
+                            "ES1001",
+                            "An SQS event source takes no on-failure destination (Lambda allows one only for "
+                            "streams and Kafka): a delivery that keeps failing moves to WebhookDeadLetterQueue "
+                            "through the queue's RedrivePolicy, which has its alarm.",
+                        )
                 # Signs with the partners' secrets and the storefront's, and reads no other.
                 functions.acknowledge_partner_secrets(function)
                 function.add_to_role_policy(
