@@ -126,3 +126,17 @@ def test_synth_with_bundling_builds_the_layer_locally(tmp_path):
     assert len(layers) == 1
     python = packaging.PYTHON_VERSION.replace(".", "")
     assert list((layers[0] / "python").glob(f"pydantic_core/_pydantic_core.cpython-{python}-*-linux-gnu.so"))
+
+
+def test_every_package_in_the_layer_supports_the_runtimes_python(layer):
+    from packaging.specifiers import SpecifierSet
+
+    required = {
+        metadata.parent.name: line.split(":", 1)[1].strip()
+        for metadata in layer.glob("*.dist-info/METADATA")
+        for line in metadata.read_text().splitlines()
+        if line.startswith("Requires-Python:")
+    }
+
+    assert required
+    assert {name: spec for name, spec in required.items() if packaging.PYTHON_VERSION not in SpecifierSet(spec)} == {}

@@ -6,8 +6,8 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk.assertions import Match, Template
 
-from infra.app import synthesize_template
-from infra.config import Config
+from infra.app import SKIP_BUNDLING, _cdk_json_context, build_app, synthesize_template
+from infra.config import Config, stage_of
 from oms.settings import MerchantSettings
 
 OPERATOR_OUTPUTS = {
@@ -20,6 +20,19 @@ OPERATOR_OUTPUTS = {
 def test_the_stage_is_dev_unless_the_context_names_one():
     assert Config.of(Stack(App())).stage == "dev"
     assert Config.of(Stack(App(context={"stage": "prod"}))).is_prod
+
+
+@pytest.mark.parametrize("stage", ["Prod", "prod/eu", "-", "a" * 17, 3])
+def test_a_stage_that_cannot_name_a_stack_and_its_secrets_is_refused(stage):
+    with pytest.raises(ValueError, match="stage"):
+        stage_of(App(context={"stage": stage}))
+
+
+def test_each_stage_is_a_stack_of_its_own():
+    _, prod = build_app({"stage": "prod", **SKIP_BUNDLING})
+
+    assert prod.stack_name == "Oms-prod"
+    assert stage_of(App(context=_cdk_json_context())) == "dev"
 
 
 def test_prod_tables_and_secret_are_retained(prod_template):
