@@ -1,18 +1,22 @@
 """Every AWS call a handler makes is one its role allows.
 
 moto never checks IAM, so a call the role lacks would pass every other test and fail on AWS with
-AccessDenied. Here orders of every kind (the chaos story's, told cleanly) and the admin routes run on the
-local stack while a botocore hook records, for each handler run, the IAM action each call needs and, for
+AccessDenied. Here orders of every kind (the chaos story's, told cleanly), admin calls, a feedback answer,
+the storefront's webhooks and one order that fails and is compensated run on the local stack, reaching every
+function, while a botocore hook records, for each handler run, the IAM action each call needs and, for
 DynamoDB, the table; each must be granted to that function's role in the synthesized template.
 tests/infra/test_stack_iam.py checks the other way: a role has no action its code does not call.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -20,6 +24,7 @@ from botocore.handlers import BUILTIN_HANDLERS
 
 from local.runtime import invocations
 from tests.chaos_story import Shop, story_seed, tell
+from tests.infra.test_stack_functions import FOLDERS
 from tests.scenario import scenario
 
 ORDERS = 30
@@ -96,20 +101,72 @@ def _granted(template: dict[str, Any], function: str) -> set[tuple[str, str | No
     return granted
 
 
+class _Accepting(BaseHTTPRequestHandler):
+    """A webhook receiver that takes everything."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def storefront() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Accepting)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Broken(Exception):
+    """A failure no retry mends, so the order is compensated."""
+
+
+def _fail_allocation_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = importlib.import_module("allocate.handler")
+    real, failed = handler.allocate_order, []
+
+    def once(order_id: str, *args: Any) -> Any:
+        if not failed:
+            failed.append(order_id)
+            raise _Broken("allocation broke for good")
+        return real(order_id, *args)
+
+    monkeypatch.setattr(handler, "allocate_order", once)
+
+
 @pytest.mark.xdist_group("chaos")
-def test_every_call_a_handler_makes_is_granted_to_its_role(template: dict[str, Any]) -> None:
-    with recording() as calls, scenario(template, story_seed(), executions=True) as oms:
-        shop = Shop(oms)
-        tell(shop, ORDERS)
-        order_id = next(iter(shop.refs))
-        partner = {**oms.seed["partners"][1], "secret": "a-new-secret-of-thirty-two-chars"}
-        replies = [
-            shop.call("GET", f"/orders/{order_id}"),
-            shop.call("GET", "/orders", key="admin"),
-            shop.call("PUT", f"/partners/{partner['id']}", partner, key="admin"),
-            shop.call("POST", "/webhooks/dead-letters/redrive", {}, key="admin"),
-        ]
-        oms.settle()
+def test_every_call_a_handler_makes_is_granted_to_its_role(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed = story_seed()
+    with storefront() as url, recording() as calls:
+        seed["settings"]["storefront_webhook_url"] = url
+        with scenario(template, seed, executions=True) as oms:
+            shop = Shop(oms)
+            tell(shop, ORDERS)
+            order_id = next(iter(shop.refs))
+            partner = {**oms.seed["partners"][1], "secret": "a-new-secret-of-thirty-two-chars"}
+            [feedback, *_] = oms.emails("feedback_request")
+            token = re.search(r"/feedback/([A-Za-z0-9_\-\.]+)", feedback["text"])
+            assert token
+            replies = [
+                shop.call("GET", f"/orders/{order_id}"),
+                shop.call("GET", "/orders", key="admin"),
+                shop.call("PUT", f"/partners/{partner['id']}", partner, key="admin"),
+                shop.call("POST", "/webhooks/dead-letters/redrive", {}, key="admin"),
+                shop.call("POST", f"/feedback/{token.group(1)}", {"rating": 5}, key=None),
+            ]
+            _fail_allocation_once(monkeypatch)
+            failed = shop.place("granted-calls-failed", [{"sku": "STORY-A", "quantity": 1}])
+            oms.settle()
+            assert shop.order(failed)["status"] == "FAILED"
 
     functions = {function for function, _, _ in calls}
     missing = sorted(
@@ -118,10 +175,9 @@ def test_every_call_a_handler_makes_is_granted_to_its_role(template: dict[str, A
         if (action, table) not in _granted(template, function)
     )
 
-    assert [reply.status for reply in replies] == [200, 200, 200, 200]
+    assert [reply.status for reply in replies] == [200, 200, 200, 200, 201]
     assert missing == []
-    # What the story reaches: all but compensate, feedback and deliver_webhooks (no webhook URL in its seed).
-    assert len(functions) >= 10
+    assert functions == {"".join(part.capitalize() for part in folder.split("_")) + "Function" for folder in FOLDERS}
     assert {action for _, action, _ in calls} >= {
         "ses:SendEmail",
         "iam:PassRole",
