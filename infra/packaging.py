@@ -16,13 +16,15 @@ from aws_cdk import aws_lambda as lambda_
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 REQUIREMENTS = FUNCTIONS_DIR / "requirements.txt"
-# The one place the functions' runtime and architecture are chosen (docs/decisions.md): every function
+# The one place the functions' runtime and architecture are chosen (docs/decisions.md 28): every function
 # and the layer use them, and the layer's wheels are fetched for them.
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # "3.14"
 # Lambda's name for the architecture against the wheel tag's (arm64 is aarch64 to pip).
 _MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
+# manylinux2014 wheels need glibc 2.17, which every Lambda Python runtime has (python3.14 runs on Amazon
+# Linux 2023, glibc 2.34); every requirement publishes one.
 PLATFORM = f"manylinux2014_{_MACHINES[ARCHITECTURE.name]}"
 # The runtime ships boto3 with its matching botocore. aws-xray-sdk pulls in a newer botocore,
 # which on the layer's path would shadow the runtime's and no longer match its boto3.

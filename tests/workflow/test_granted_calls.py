@@ -20,9 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from botocore.handlers import BUILTIN_HANDLERS
 
 from local.runtime import invocations
+from oms import aws
 from tests.chaos_story import Shop, story_seed, tell
 from tests.infra.test_stack_functions import FOLDERS
 from tests.scenario import scenario
@@ -38,6 +38,7 @@ TRANSACT_ITEM_ACTIONS = {
 
 Call = tuple[str, str, str | None]  # (function logical id, IAM action, table or None)
 _calls: set[Call] | None = None
+_UNIQUE_ID = "oms-tests-granted-calls"
 
 
 def _actions(model: Any, params: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -65,14 +66,17 @@ def _record(model: Any, params: dict[str, Any], **_: Any) -> None:
 
 @contextmanager
 def recording() -> Iterator[set[Call]]:
-    """Record the handlers' AWS calls made by clients created while this is open."""
+    """Record the handlers' AWS calls made by clients created while this is open (the local stack makes its
+    clients anew when it starts). The hook goes on the one session the handlers' clients come from: it may
+    exist already, and a session copies botocore's built-in handlers only when it is made."""
     global _calls
     _calls = set()
-    BUILTIN_HANDLERS.append(("before-call", _record))
+    events = aws._session().events  # noqa: SLF001 - the session is oms.aws's own
+    events.register("before-call", _record, unique_id=_UNIQUE_ID)
     try:
         yield _calls
     finally:
-        BUILTIN_HANDLERS.remove(("before-call", _record))
+        events.unregister("before-call", unique_id=_UNIQUE_ID)
         _calls = None
 
 
