@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_cdk import App
 
+from infra.config import stage_of
 from infra.stack import OmsStack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +25,17 @@ def _cdk_json_context() -> dict[str, Any]:
     return json.loads(cdk_json.read_text()).get("context", {}) if cdk_json.exists() else {}
 
 
+def oms_stack(app: App) -> OmsStack:
+    # One CloudFormation stack per stage (Oms-dev, Oms-prod): deploying dev can never update the prod stack
+    # of the same account and region, and with it the prod tables' retention and deletion protection.
+    return OmsStack(
+        app, STACK_ID, stack_name=f"{STACK_ID}-{stage_of(app)}", description="OMS: serverless order management"
+    )
+
+
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> tuple[App, OmsStack]:
     app = App(context={**_cdk_json_context(), **(context or {})}, outdir=outdir)
-    stack = OmsStack(app, STACK_ID, description="OMS: serverless order management")
-    return app, stack
+    return app, oms_stack(app)
 
 
 def synthesize_template(context: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -42,5 +50,5 @@ def synthesize_template(context: dict[str, Any] | None = None) -> dict[str, Any]
 if __name__ == "__main__":
     # Under the CDK CLI the context arrives through the environment, so App() reads it.
     oms_app = App()
-    OmsStack(oms_app, STACK_ID, description="OMS: serverless order management")
+    oms_stack(oms_app)
     oms_app.synth()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,16 @@ from oms.settings import MerchantSettings, environment, environment_names
 DEFAULT_SETTINGS: dict[str, Any] = MerchantSettings().model_dump()
 # A secret never travels as context or an environment variable: it belongs in Secrets Manager.
 SECRET_SETTINGS = frozenset(DEFAULT_SETTINGS) - frozenset(environment_names())
+# A stage names the stack (Oms-<stage>), the API stage and the secrets' prefix (oms/<stage>/...).
+STAGE_PATTERN = re.compile(r"[a-z][a-z0-9]{0,15}")
+
+
+def stage_of(scope: Construct) -> str:
+    """The stage from the context (`cdk deploy -c stage=prod`), `dev` without one; only `prod` keeps data."""
+    stage = scope.node.try_get_context("stage") or "dev"
+    if not isinstance(stage, str) or not STAGE_PATTERN.fullmatch(stage):
+        raise ValueError(f"stage {stage!r}: lowercase letters and digits, starting with a letter, at most 16")
+    return stage
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,7 @@ class Config:
 
     @classmethod
     def of(cls, scope: Construct) -> Config:
-        stage = scope.node.try_get_context("stage") or "dev"
+        stage = stage_of(scope)
         overrides = scope.node.try_get_context("oms:settings") or {}
         if isinstance(overrides, str):  # `cdk deploy -c 'oms:settings={...}'` passes the JSON as text
             overrides = json.loads(overrides)

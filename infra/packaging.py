@@ -16,15 +16,23 @@ from aws_cdk import aws_lambda as lambda_
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 REQUIREMENTS = FUNCTIONS_DIR / "requirements.txt"
-PYTHON_VERSION = "3.11"
-PLATFORM = "manylinux2014_x86_64"
+# The one place the functions' runtime and architecture are chosen (docs/decisions.md 29): every function
+# and the layer use them, and the layer's wheels are fetched for them.
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # "3.14"
+# Lambda's name for the architecture against the wheel tag's (arm64 is aarch64 to pip).
+_MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
+# manylinux2014 wheels need glibc 2.17, which every Lambda Python runtime has (python3.14 runs on Amazon
+# Linux 2023, glibc 2.34); every requirement publishes one.
+PLATFORM = f"manylinux2014_{_MACHINES[ARCHITECTURE.name]}"
 # The runtime ships boto3 with its matching botocore. A dependency that pulls in botocore would put a newer
 # one on the layer's path, shadowing the runtime's so that it no longer matches its boto3.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 
 
 def pip_install_command(requirements: Path, target: Path) -> list[str]:
-    """The pip call that fetches wheels built for Lambda's x86_64 Linux, whatever the host."""
+    """The pip call that fetches wheels built for the functions' runtime and architecture, whatever the host."""
     return [
         sys.executable, "-m", "pip", "install",
         "--requirement", str(requirements),
@@ -60,17 +68,24 @@ class LocalPipBundling:
         return True
 
 
+def layer_hash(requirements: Path = REQUIREMENTS) -> str:
+    """What the layer's content depends on: the requirements and the platform its wheels are for."""
+    digest = hashlib.sha256(requirements.read_bytes())
+    digest.update(f"\0{PYTHON_VERSION}\0{PLATFORM}".encode())
+    return digest.hexdigest()
+
+
 def dependencies_layer_code() -> lambda_.Code:
-    # The asset changes only when the requirements do, not with every edit to the handlers.
-    requirements_hash = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    # The asset changes only when the requirements or the platform do, not with every edit to the handlers.
     return lambda_.Code.from_asset(
         str(FUNCTIONS_DIR),
         exclude=["*", "!requirements.txt"],
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=requirements_hash,
+        asset_hash=layer_hash(),
         bundling=BundlingOptions(
             # Used only when local bundling declines; kept equivalent to the local pip call.
             image=DockerImage.from_registry(f"public.ecr.aws/sam/build-python{PYTHON_VERSION}"),
+            platform=ARCHITECTURE.docker_platform,
             command=[
                 "bash", "-c",
                 "pip install -r requirements.txt --target /asset-output/python --no-compile"

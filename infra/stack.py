@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Aws, CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -41,14 +41,47 @@ class OmsStack(Stack):
             rest_api=self.api.rest_api,
             dead_letter_alarms=(*self.webhooks.dead_letter_alarms, *self.events.dead_letter_alarms),
         )
-        CfnOutput(self, "ApiUrl", value=self.api.base_url, description="Base URL of the OMS API stage")
-        CfnOutput(self, "StorefrontKeyId", value=self.api.storefront_key.key_id,
-                  description="aws apigateway get-api-key --include-value --api-key <id>")  # fmt: skip
-        CfnOutput(self, "AdminKeyId", value=self.api.admin_key.key_id,
-                  description="aws apigateway get-api-key --include-value --api-key <id>")  # fmt: skip
-        CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
-        CfnOutput(self, "OperatorsTopicArn", value=self.monitoring.topic.topic_arn,
-                  description="Every alarm notifies it: aws sns subscribe --topic-arn <arn> ...")  # fmt: skip
+        self._outputs()
+
+    def _outputs(self) -> None:
+        """What an operator needs after a deploy (docs/operations.md): where to call, watch and look."""
+        console = f"https://{Aws.REGION}.console.aws.amazon.com"
+        key_value = "aws apigateway get-api-key --include-value --query value --output text --api-key <id>"
+        state_machine_arn = self.workflow.state_machine.state_machine_arn
+        dashboard_name = self.monitoring.dashboard.dashboard_name
+        outputs = {
+            "ApiUrl": (self.api.base_url, "Base URL of the OMS API stage"),
+            "StorefrontKeyId": (self.api.storefront_key.key_id, f"The storefront's API key: {key_value}"),
+            "AdminKeyId": (self.api.admin_key.key_id, f"The admin API key (oms seed, operators): {key_value}"),
+            "Sender": (self.email.sender, "The from-address SES must have verified (the SenderAddress parameter)"),
+            "StateMachineArn": (state_machine_arn, "One execution per order, named by the order id"),
+            "StateMachineConsoleUrl": (
+                f"{console}/states/home?region={Aws.REGION}#/statemachines/view/{state_machine_arn}",
+                "Watch and redrive the orders' executions",
+            ),
+            "DashboardName": (dashboard_name, "The OMS CloudWatch dashboard"),
+            "DashboardUrl": (
+                f"{console}/cloudwatch/home?region={Aws.REGION}#dashboards/dashboard/{dashboard_name}",
+                "The OMS CloudWatch dashboard in the console",
+            ),
+            "OrdersTableName": (self.data.orders.table_name, "Orders, shipments, timelines"),
+            "InventoryTableName": (self.data.inventory.table_name, "Stock per SKU and location, the ledger"),
+            "CatalogTableName": (self.data.catalog.table_name, "Products, partners, settings"),
+            "IdempotencyTableName": (self.data.idempotency.table_name, "Idempotency-Key records (expire)"),
+            "EventBusName": (self.events.bus.event_bus_name, "The order's domain events"),
+            "ScheduleGroupName": (self.events.schedule_group_name, "Partner deadlines and feedback requests"),
+            "WebhookQueueName": (self.webhooks.queue.queue_name, "Webhooks waiting for delivery"),
+            "OperatorsTopicArn": (
+                self.monitoring.topic.topic_arn,
+                "Every alarm notifies it: aws sns subscribe --topic-arn <arn> --protocol email ...",
+            ),
+            "WebhookDeadLetterQueueName": (
+                self.webhooks.dead_letter_queue.queue_name,
+                "Webhooks that failed every attempt: POST /webhooks/dead-letters/redrive",
+            ),
+        }
+        for output_id, (value, description) in outputs.items():
+            CfnOutput(self, output_id, value=value, description=description)
 
     def _allow_schedules(self, function: lambda_.Function) -> None:
         """Let `function` set one-time schedules in the group, run as the scheduler role."""
@@ -57,7 +90,8 @@ class OmsStack(Stack):
         function.add_environment("SCHEDULE_DEAD_LETTER_QUEUE_ARN", self.events.schedule_dead_letter_queue.queue_arn)
         function.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule"],
+                # oms/schedules.py creates a schedule, or updates it when the name exists; it never reads one.
+                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule"],
                 resources=[
                     self.format_arn(
                         service="scheduler",

@@ -8,14 +8,15 @@ timers' on-failure destination; each queue has its alarm."""
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import Config, acknowledge, stable_id
@@ -24,6 +25,23 @@ from infra.constructs.dead_letters import dead_letter_alarm, dead_letter_queue
 # Lambda's own retries of a failed asynchronous invocation, and how long an event may wait for one.
 ASYNC_RETRIES = 2
 ASYNC_MAX_AGE = Duration.hours(6)
+
+
+@jsii.implements(lambda_.IDestination)
+class SendOnlyQueueDestination:
+    """An SQS on-failure destination whose grant is what Lambda calls: `sqs:SendMessage` on the queue.
+
+    CDK's `SqsDestination` grants `grant_send_messages`, which adds GetQueueAttributes and GetQueueUrl.
+    """
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self._queue = queue
+
+    # jsii hands the destination's options as one struct argument; the queue is the same for every type.
+    @jsii.member(jsii_name="bind")
+    def bind(self, _scope: Construct, fn: lambda_.IFunction, options: object = None) -> lambda_.DestinationConfig:
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self._queue.queue_arn]))
+        return lambda_.DestinationConfig(destination=self._queue.queue_arn)
 
 
 class Events(Construct):
@@ -48,7 +66,11 @@ class Events(Construct):
         self.schedule_dead_letter_queue = dead_letter_queue(
             self, "ScheduleDeadLetterQueue", named_by="each schedule's Target (DeadLetterConfig, oms.schedules)"
         )
-        self.schedule_dead_letter_queue.grant_send_messages(self.scheduler_role)
+        # SendMessage only: CDK's grant_send_messages adds GetQueueAttributes and GetQueueUrl, which Scheduler
+        # never calls.
+        self.scheduler_role.add_to_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.schedule_dead_letter_queue.queue_arn])
+        )
         self.timer_failure_queue = dead_letter_queue(
             self, "TimerFailureQueue", named_by="the timer functions' EventInvokeConfig (on-failure destination)"
         )
@@ -96,7 +118,7 @@ class Events(Construct):
         that fails every attempt goes to the timers' failure queue."""
         function.grant_invoke(self.scheduler_role)
         function.configure_async_invoke(
-            on_failure=destinations.SqsDestination(self.timer_failure_queue),
+            on_failure=SendOnlyQueueDestination(self.timer_failure_queue),
             retry_attempts=ASYNC_RETRIES,
             max_event_age=ASYNC_MAX_AGE,
         )

@@ -14,30 +14,32 @@ from infra.config import Config, acknowledge, stable_id
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.events import Events
-from infra.packaging import FUNCTIONS_DIR, dependencies_layer_code
+from infra.packaging import ARCHITECTURE, FUNCTIONS_DIR, RUNTIME, dependencies_layer_code
 
-RUNTIME = lambda_.Runtime.PYTHON_3_11
 # Tables with indexes: a read grant names `<table ARN>/index/*`, every index of that table.
 INDEXED_TABLES = ("OrdersTable", "InventoryTable")
 API_TIMEOUT = Duration.seconds(20)  # under API Gateway's 29 s integration limit
 STEP_TIMEOUT = Duration.seconds(60)
 # A batch of webhook deliveries, each up to its 5 s timeout (oms.webhooks), with room to spare.
 WEBHOOK_TIMEOUT = Duration.seconds(60)
+# Memory, in MB. Importing any handler peaks near 70 MB of resident memory (measured on the development
+# machine), so memory buys CPU here, not room: Lambda gives CPU in proportion to memory (one vCPU at
+# 1,769 MB), and a cold start's imports (pydantic, Powertools, boto3: about 0.8 s on one full core there)
+# run at that share. A client waits on an API function: it gets twice the background functions' share.
+API_MEMORY = 1024
+# A step, a timer or a queue consumer: no one waits on its milliseconds, and its time is mostly spent
+# waiting on DynamoDB, SES or a partner's endpoint, which more CPU does not shorten.
+BACKGROUND_MEMORY = 512
 # Powertools' service and namespace: every custom metric is OMS/<name> with the dimension service=oms.
 SERVICE_NAME = "oms"
 METRICS_NAMESPACE = "OMS"
-# CDK's read and write grants without Scan: no function scans a table (allocation reads every partner
-# from one directory item), so no role may.
-TABLE_READ = (
-    "dynamodb:BatchGetItem",
-    "dynamodb:GetRecords",
-    "dynamodb:GetShardIterator",
-    "dynamodb:Query",
-    "dynamodb:GetItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-)
-TABLE_WRITE = ("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# The DynamoDB calls the repository makes (oms/repository/, Powertools' idempotency layer): get_item,
+# batch_get_item and query to read; put_item, update_item, delete_item and transact_write_items (whose
+# items are Puts, Updates and Deletes, authorised as those actions) to write. No Scan: no function scans a
+# table (allocation reads every partner from one directory item), so no role may; no BatchWriteItem,
+# ConditionCheckItem, DescribeTable or stream reads either, which CDK's table grants would add.
+TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Job:
     # dead-letter queue's messages back.
     webhooks: str = ""
     timeout: Duration = STEP_TIMEOUT
+    memory: int = BACKGROUND_MEMORY  # MB; API_MEMORY where a client waits (see above)
 
     @property
     def construct_id(self) -> str:
@@ -69,12 +72,12 @@ class Job:
 # execution and scheduler permissions name resources built elsewhere, so the workflow and the stack
 # grant them.
 JOBS: tuple[Job, ...] = (
-    Job("place_order", catalog="r", idempotency=True, timeout=API_TIMEOUT),
-    Job("orders_api", orders="r", timeout=API_TIMEOUT),
+    Job("place_order", catalog="r", idempotency=True, timeout=API_TIMEOUT, memory=API_MEMORY),
+    Job("orders_api", orders="r", timeout=API_TIMEOUT, memory=API_MEMORY),
     # The customer's cancellation: releases stock, tells partners and the customer, wakes the execution,
     # and sets the feedback schedule when what is left has shipped (granted by the stack).
     Job("cancel_order", inventory="rw", catalog="r", events=True, emails=True, webhooks="enqueue",
-        timeout=API_TIMEOUT),
+        timeout=API_TIMEOUT, memory=API_MEMORY),
     # Allocate finishes a customer's cancellation that stopped half way: its partners are told.
     Job("allocate", inventory="rw", catalog="r", events=True, webhooks="enqueue"),
     Job("notify", catalog="r", emails=True),
@@ -83,17 +86,18 @@ JOBS: tuple[Job, ...] = (
     # A partner's update does its per-status work where it arrives: the customer's emails and the
     # feedback schedule (granted by the stack, which knows the schedule group).
     Job("tracking", inventory="rw", catalog="r", events=True, emails=True, partner_secrets=True,
-        timeout=API_TIMEOUT),
+        timeout=API_TIMEOUT, memory=API_MEMORY),
     Job("followup", catalog="r", events=True, emails=True, feedback_key=True),
     # A partner's deadline: an exception and the customer's email, then the order flagged for operators.
     Job("partner_deadline", catalog="r", events=True, emails=True),
-    Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT),
+    # The customer's click on the feedback link: a browser waits.
+    Job("feedback", events=True, feedback_key=True, timeout=API_TIMEOUT, memory=API_MEMORY),
     # Compensation releases stock, marks the order FAILED and emails the customer.
     Job("compensate", inventory="rw", catalog="r", events=True, emails=True, webhooks="enqueue"),
     # The admin API: stock counts and receipts (Idempotency-Key; a receipt releases backordered orders
     # and wakes their executions), products, partners and their secrets, the order list.
     Job("admin_api", orders="rw", inventory="rw", catalog="rw", idempotency=True, events=True,
-        manages_partners=True, webhooks="redrive", timeout=API_TIMEOUT),
+        manages_partners=True, webhooks="redrive", timeout=API_TIMEOUT, memory=API_MEMORY),
     # The webhook queue's consumer: reads the partner's webhook_url, signs, POSTs, records the attempt.
     Job("deliver_webhooks", orders="put", catalog="r", webhooks="deliver", timeout=WEBHOOK_TIMEOUT),
 )  # fmt: skip
@@ -120,7 +124,7 @@ class Functions(Construct):
             "DependenciesLayer",
             code=dependencies_layer_code(),
             compatible_runtimes=[RUNTIME],
-            compatible_architectures=[lambda_.Architecture.X86_64],
+            compatible_architectures=[ARCHITECTURE],
             description="functions/requirements.txt for the OMS functions",
         )
         self._code = lambda_.Code.from_asset(
@@ -136,6 +140,7 @@ class Functions(Construct):
             "PARTNER_SECRET_PREFIX": config.partner_secret_prefix,
             "SES_CONFIGURATION_SET": email.configuration_set_name,
             **config.settings_environment(),
+            **email.environment(),
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         }
@@ -162,25 +167,19 @@ class Functions(Construct):
             self,
             name,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
+            architecture=ARCHITECTURE,
             handler=f"{job.folder}.handler.lambda_handler",
             code=self._code,
             layers=[self.layer],
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
-            memory_size=512,
+            memory_size=job.memory,
             timeout=job.timeout,
             environment=self._environment_of(job),
             description=f"OMS {job.folder}",
         )
         stable_id(function, name)
-        acknowledge(
-            function,
-            "L1",
-            "The dependencies layer is built for Python 3.11 (infra/packaging.py, "
-            "PYTHON_VERSION) and the local stack and tests run 3.11: the runtime moves with both.",
-        )
         # Active tracing: X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN.
         acknowledge(
             role, "IAM5[Resource::*]", "X-Ray's PutTraceSegments and PutTelemetryRecords only accept Resource: *."
@@ -219,10 +218,10 @@ class Functions(Construct):
         if job.events:
             self._events.bus.grant_put_events_to(function)
         if job.emails:
+            # SESv2's SendEmail, raw content included, is authorised as ses:SendEmail alone (SendRawEmail is
+            # the v1 API's, which no function calls).
             function.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["ses:SendEmail", "ses:SendRawEmail"], resources=self._email.sending_resources()
-                )
+                iam.PolicyStatement(actions=["ses:SendEmail"], resources=self._email.sending_resources())
             )
         if job.partner_secrets or job.manages_partners:
             self.acknowledge_partner_secrets(function)
@@ -243,7 +242,12 @@ class Functions(Construct):
                 )
             )
         if job.feedback_key:
-            self._events.feedback_key.grant_read(function)
+            # GetSecretValue only: CDK's grant_read adds DescribeSecret, which the code never calls.
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"], resources=[self._events.feedback_key.secret_arn]
+                )
+            )
 
     def acknowledge_partner_secrets(self, function: lambda_.Function) -> None:
         acknowledge(

@@ -135,12 +135,14 @@ class Webhooks(Construct):
                 continue
             function = functions[job.folder]
             function.add_environment("WEBHOOK_QUEUE_URL", self.queue.queue_url)
+            # The calls the code makes (oms/webhooks.py, oms/delivery.py), not CDK's queue grants, which add
+            # GetQueueUrl and GetQueueAttributes.
             if job.webhooks == "enqueue":
-                self.queue.grant_send_messages(function)
+                self._allow(function, self.queue, "sqs:SendMessage")
             elif job.webhooks == "redrive":
                 function.add_environment("WEBHOOK_DEAD_LETTER_QUEUE_URL", self.dead_letter_queue.queue_url)
-                self.queue.grant_send_messages(function)
-                self.dead_letter_queue.grant_consume_messages(function)
+                self._allow(function, self.queue, "sqs:SendMessage")
+                self._allow(function, self.dead_letter_queue, "sqs:ReceiveMessage", "sqs:DeleteMessage")
             elif job.webhooks == "deliver":
                 function.add_environment("STOREFRONT_WEBHOOK_SECRET_ID", self.storefront_secret.secret_arn)
                 function.add_event_source(
@@ -162,4 +164,13 @@ class Webhooks(Construct):
                         actions=["secretsmanager:GetSecretValue"], resources=[functions.partner_secrets_arn]
                     )
                 )
-                self.storefront_secret.grant_read(function)
+                # GetSecretValue only: CDK's grant_read adds DescribeSecret, which the code never calls.
+                function.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:GetSecretValue"], resources=[self.storefront_secret.secret_arn]
+                    )
+                )
+
+    @staticmethod
+    def _allow(function: lambda_.Function, queue: sqs.Queue, *actions: str) -> None:
+        function.add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=[queue.queue_arn]))

@@ -156,8 +156,10 @@ class Workflow(Construct):
             "TaskResponsePolicy",
             roles=[function.role for function in functions if function.role],
             statements=[
+                # Success only: a waiting task is resumed with the path it takes next (oms/fulfilment/dispatch.py),
+                # never failed from outside.
                 iam.PolicyStatement(
-                    actions=["states:SendTaskSuccess", "states:SendTaskFailure"],
+                    actions=["states:SendTaskSuccess"],
                     resources=[self.state_machine.state_machine_arn],
                 )
             ],

@@ -73,3 +73,22 @@ def granted_actions(policy_statements: Callable[[str], list[dict[str, Any]]]) ->
 @pytest.fixture(scope="session")
 def as_text() -> Callable[[Any], str]:
     return render
+
+
+# A production stage with merchant settings given as context, as `cdk deploy -c stage=prod -c oms:settings=...`.
+PROD_CONTEXT = {
+    "stage": "prod",
+    "oms:settings": {
+        "sender": "shop@example.org",
+        "feedback_delay_days": 3,
+        "storefront_webhook_url": "https://shop.example.org/hooks",
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def prod_template() -> dict[str, Any]:
+    """The template of the production stage, synthesized once per session (bundling skipped)."""
+    from infra.app import synthesize_template
+
+    return synthesize_template(PROD_CONTEXT)

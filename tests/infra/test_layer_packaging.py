@@ -1,31 +1,142 @@
-"""The dependency layer is built for Lambda's platform by pip, without Docker (downloads from PyPI)."""
+"""The dependency layer is built by pip for the functions' runtime and architecture, without Docker.
+
+These tests download from the package index. The layer is built once per requirements-and-platform hash
+into `.cache/layer-<hash>/` (a test cache, safe to delete) and reused; without the network they fail,
+saying so, rather than pass or skip.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
+import infra.packaging as packaging
 from infra.app import build_app
-from infra.packaging import install_dependencies
+from infra.packaging import ROOT, install_dependencies, layer_hash, pip_install_command
 
-pytestmark = pytest.mark.packaging
+pytestmark = [pytest.mark.packaging, pytest.mark.xdist_group("layer")]
 
-
-def assert_is_a_lambda_layer(python_dir):
-    assert list(python_dir.glob("pydantic_core/_pydantic_core.cpython-311-x86_64-linux-gnu.so"))
-    assert (python_dir / "aws_lambda_powertools" / "__init__.py").exists()
-    assert (python_dir / "email_validator").is_dir()
-    assert not (python_dir / "botocore").exists()
+MARK = "Built by tests/infra/test_layer_packaging.py with infra.packaging.install_dependencies; safe to delete.\n"
 
 
-def test_install_dependencies_fetches_manylinux_wheels_for_python_3_11(tmp_path):
-    python_dir = install_dependencies(tmp_path)
+@pytest.fixture(scope="module")
+def layer() -> Path:
+    """The layer's `python/` directory, as Lambda would unpack it."""
+    cached = ROOT / ".cache" / f"layer-{layer_hash()[:16]}"
+    if not (cached / "BUILT_BY_TESTS.txt").is_file():
+        building = cached.with_name(cached.name + ".building")
+        shutil.rmtree(building, ignore_errors=True)
+        try:
+            install_dependencies(building)
+        except subprocess.CalledProcessError as error:
+            pytest.fail(
+                f"pip could not build the Lambda layer (exit {error.returncode}): is the package index "
+                f"reachable from here? The command was: {' '.join(error.cmd)}",
+                pytrace=False,
+            )
+        (building / "BUILT_BY_TESTS.txt").write_text(MARK)
+        shutil.rmtree(cached, ignore_errors=True)
+        building.rename(cached)
+    return cached / "python"
 
-    assert python_dir == tmp_path / "python"
-    assert_is_a_lambda_layer(python_dir)
+
+def compatible(tag: str, python: str, machine: str) -> bool:
+    """Whether a wheel tag (`interpreter-abi-platform`) runs on CPython `python` ("314") on Linux `machine`."""
+    interpreter, abi, platform = tag.split("-")
+    if platform == "any":
+        return abi == "none" and interpreter in ("py3", "py2", f"cp{python}")
+    if not re.fullmatch(rf"manylinux(2014|_2_\d+)_{machine}", platform):
+        return False
+    if abi == "abi3":
+        return re.fullmatch(r"cp3(\d+)", interpreter) is not None and int(interpreter[3:]) <= int(python[1:])
+    return interpreter == abi == f"cp{python}"
+
+
+def test_the_platform_follows_the_functions_runtime_and_architecture():
+    assert packaging.RUNTIME.name == f"python{packaging.PYTHON_VERSION}"
+    assert {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}[
+        packaging.ARCHITECTURE.name
+    ] == packaging.PLATFORM
+    command = pip_install_command(Path("requirements.txt"), Path("out"))
+    assert command[command.index("--python-version") + 1] == packaging.PYTHON_VERSION
+    assert command[command.index("--platform") + 1] == packaging.PLATFORM
+    assert "--only-binary=:all:" in command
+
+
+def test_the_layer_asset_changes_with_the_platform(monkeypatch):
+    before = layer_hash()
+    monkeypatch.setattr(packaging, "PLATFORM", "manylinux2014_x86_64")
+
+    assert layer_hash() != before
+
+
+def test_every_wheel_in_the_layer_is_built_for_the_runtime_and_architecture(layer):
+    python = packaging.PYTHON_VERSION.replace(".", "")
+    machine = "aarch64" if packaging.ARCHITECTURE.name == "arm64" else "x86_64"
+    wheels = sorted(layer.glob("*.dist-info/WHEEL"))
+    tags = {
+        wheel.parent.name: [
+            line.split(":", 1)[1].strip() for line in wheel.read_text().splitlines() if line.startswith("Tag:")
+        ]
+        for wheel in wheels
+    }
+
+    assert len(wheels) >= 5
+    assert all(tags.values())
+    assert {name: found for name, found in tags.items() if not all(compatible(t, python, machine) for t in found)} == {}
+    native = [name for name, found in tags.items() if any(not t.endswith("-any") for t in found)]
+    assert any(name.startswith("pydantic_core-") for name in native)
+
+
+def test_the_compiled_extensions_are_for_the_runtime(layer):
+    python = packaging.PYTHON_VERSION.replace(".", "")
+    machine = "aarch64" if packaging.ARCHITECTURE.name == "arm64" else "x86_64"
+
+    assert list(layer.glob(f"pydantic_core/_pydantic_core.cpython-{python}-{machine}-linux-gnu.so"))
+    assert [
+        path.name for path in layer.rglob("*.so") if f"-{machine}-" not in path.name and "abi3" not in path.name
+    ] == []
+
+
+def test_the_layer_carries_the_requirements_but_not_what_the_runtime_provides(layer):
+    assert (layer / "aws_lambda_powertools" / "__init__.py").exists()
+    assert (layer / "email_validator").is_dir()
+    for provided in packaging.RUNTIME_PROVIDED:
+        assert not (layer / provided).exists()
+
+
+def test_the_tag_check_refuses_wheels_for_another_platform():
+    assert compatible("cp314-cp314-manylinux_2_17_aarch64", "314", "aarch64")
+    assert compatible("cp38-abi3-manylinux2014_aarch64", "314", "aarch64")
+    assert compatible("py3-none-any", "314", "aarch64")
+    assert not compatible("cp311-cp311-manylinux_2_17_aarch64", "314", "aarch64")
+    assert not compatible("cp314-cp314-manylinux_2_17_x86_64", "314", "aarch64")
+    assert not compatible("cp314-cp314-macosx_11_0_arm64", "314", "aarch64")
 
 
 def test_synth_with_bundling_builds_the_layer_locally(tmp_path):
-    app, stack = build_app(outdir=str(tmp_path))
+    app, _ = build_app(outdir=str(tmp_path))
     app.synth()
 
     layers = [path for path in tmp_path.glob("asset.*") if (path / "python").is_dir()]
     assert len(layers) == 1
-    assert_is_a_lambda_layer(layers[0] / "python")
+    python = packaging.PYTHON_VERSION.replace(".", "")
+    assert list((layers[0] / "python").glob(f"pydantic_core/_pydantic_core.cpython-{python}-*-linux-gnu.so"))
+
+
+def test_every_package_in_the_layer_supports_the_runtimes_python(layer):
+    from packaging.specifiers import SpecifierSet
+
+    required = {
+        metadata.parent.name: line.split(":", 1)[1].strip()
+        for metadata in layer.glob("*.dist-info/METADATA")
+        for line in metadata.read_text().splitlines()
+        if line.startswith("Requires-Python:")
+    }
+
+    assert required
+    assert {name: spec for name, spec in required.items() if packaging.PYTHON_VERSION not in SpecifierSet(spec)} == {}

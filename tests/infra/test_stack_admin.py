@@ -71,5 +71,5 @@ def test_the_admin_role_sends_no_email_and_only_wakes_executions(granted_actions
     actions = granted_actions(ROLE)
 
     assert not {a for a in actions if a.split(":")[0] in ("ses", "scheduler", "iam")}
-    assert {a for a in actions if a.startswith("states:")} == {"states:SendTaskSuccess", "states:SendTaskFailure"}
+    assert {a for a in actions if a.startswith("states:")} == {"states:SendTaskSuccess"}
     assert {a for a in actions if a.startswith("events:")} == {"events:PutEvents"}

@@ -52,7 +52,7 @@ def test_sender_identity_uses_the_configuration_set(template, resources):
     Template.from_json(template).has_resource_properties(
         "AWS::SES::EmailIdentity",
         {
-            "EmailIdentity": "orders@merchant.example",
+            "EmailIdentity": {"Ref": "SenderAddress"},
             "ConfigurationSetAttributes": {"ConfigurationSetName": {"Ref": "ConfigurationSet"}},
         },
     )
