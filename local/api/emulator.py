@@ -1,4 +1,9 @@
-"""API Gateway REST emulation: the template's routes, keys, usage plan and gateway responses over Lambdas."""
+"""API Gateway REST emulation: the template's routes, Lambda authorizers, keys, usage plan and gateway responses
+over Lambdas.
+
+A request meets API Gateway's checks in its order: the route, the method's Lambda REQUEST authorizer (its answer
+cached by the identity-source headers for the authorizer's TTL), then the API key and the usage plan's throttle,
+then the stage's throttle, then the integration with the authorizer's context in `requestContext.authorizer`."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from local.api.routes import Route, read_api
+from local.api.routes import Authorizer, Route, read_api
 from local.aws.template import Template
 
 Invoke = Callable[[str, dict], dict]
@@ -27,6 +32,10 @@ ACCOUNT_ID = "123456789012"
 _BUILT_IN = {
     "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token"),
     "INVALID_API_KEY": (403, "Forbidden"),
+    "UNAUTHORIZED": (401, "Unauthorized"),
+    "ACCESS_DENIED": (403, "User is not authorized to access this resource"),
+    "AUTHORIZER_FAILURE": (500, "Internal server error"),
+    "AUTHORIZER_CONFIGURATION_ERROR": (500, "Internal server error"),
     "THROTTLED": (429, "Too Many Requests"),
     "REQUEST_TOO_LARGE": (413, "Request Too Long"),
     "API_CONFIGURATION_ERROR": (500, "Internal server error"),
@@ -64,6 +73,8 @@ class ApiEmulator:
         self._routes, self._responses, self._keys = rest_api.routes, rest_api.responses, rest_api.keys
         self._invoke, self._wall_clock, self._monotonic = invoke, wall_clock, monotonic
         self._buckets: dict[str, tuple[float, float]] = {}
+        # (authorizer, identity values) -> (expiry on the monotonic clock, the authorizer's answer)
+        self._authorized: dict[tuple[str, tuple[str, ...]], tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def routes(self) -> list[tuple[str, str, bool]]:
@@ -89,6 +100,10 @@ class ApiEmulator:
         if found is None or route is None:
             return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", context, headers)
         context.update(resourcePath=route.path, resourceId=hashlib.sha256(route.path.encode()).hexdigest()[:6])
+        if route.authorizer is not None:
+            refused = self._authorize(route.authorizer, route, path, found[1], query, headers, context)
+            if refused is not None:
+                return self._gateway_response(refused, context, headers)
         if route.key_required:
             value = next((v for k, v in headers.items() if k.lower() == "x-api-key"), None)
             if value not in self._keys:
@@ -109,6 +124,53 @@ class ApiEmulator:
         except Exception:  # any Lambda failure is API Gateway's 502, never the server's crash
             answer = None
         return answer or self._gateway_response("DEFAULT_5XX", context, headers)
+
+    def _authorize(
+        self,
+        authorizer: Authorizer,
+        route: Route,
+        path: str,
+        params: dict[str, str],
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        context: dict[str, Any],
+    ) -> str | None:
+        """Run (or recall) the authorizer's answer and apply its policy: the gateway response type that refuses
+        the request, or None with `context["authorizer"]` filled as the integration will see it."""
+        header = {k.lower(): v for k, v in headers.items()}
+        identity = tuple(header.get(name.lower(), "") for name in authorizer.headers)
+        if authorizer.ttl and not all(identity):
+            return "UNAUTHORIZED"  # API Gateway refuses without invoking the authorizer
+        method_arn = f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{self.api_id}/{self.stage}/{route.method}{path}"
+        cache_key = (authorizer.logical_id, identity)
+        started = self._monotonic()
+        with self._lock:
+            cached = self._authorized.get(cache_key) if authorizer.ttl else None
+        if cached is not None and cached[0] > started:
+            answer, latency = cached[1], 0
+        else:
+            event = self._event(route, path, params, query, headers, b"", context)
+            event.pop("body"), event.pop("isBase64Encoded")
+            try:
+                answer = self._invoke(authorizer.function or "", {"type": "REQUEST", "methodArn": method_arn, **event})
+            except Exception as error:  # a failed authorizer is API Gateway's 500 (its 401 when it says so)
+                payload = getattr(error, "payload", None) or {}
+                return "UNAUTHORIZED" if payload.get("errorMessage") == "Unauthorized" else "AUTHORIZER_FAILURE"
+            if not _valid_answer(answer):
+                return "AUTHORIZER_CONFIGURATION_ERROR"
+            latency = int((self._monotonic() - started) * 1000)
+            if authorizer.ttl:
+                with self._lock:
+                    self._authorized[cache_key] = (started + authorizer.ttl, answer)
+        if not _allows(answer["policyDocument"], method_arn):
+            return "ACCESS_DENIED"
+        # A REST proxy integration sees the context's values as strings, beside principalId.
+        context["authorizer"] = {
+            **{key: _as_text(value) for key, value in (answer.get("context") or {}).items()},
+            "principalId": answer["principalId"],
+            "integrationLatency": latency,
+        }
+        return None
 
     def _match(self, path: str) -> tuple[str, dict[str, str]] | None:
         """The resource path serving `path`: literal segments beat `{param}`, which beats `{proxy+}`."""
@@ -261,6 +323,44 @@ class ApiEmulator:
                 out[name] = request_header[source.lower().removeprefix("method.request.header.")]
         body = _render(templates[content_type], context)
         return status, self._standard_headers(out, context), body.encode()
+
+
+def _valid_answer(answer: Any) -> bool:
+    """An authorizer's answer API Gateway can use: a principal and a policy document of statements."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("principalId"), str):
+        return False
+    document = answer.get("policyDocument")
+    if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):
+        return False
+    return answer.get("context") is None or isinstance(answer["context"], dict)
+
+
+def _allows(document: dict[str, Any], method_arn: str) -> bool:
+    """IAM's evaluation of an authorizer's policy for `execute-api:Invoke` on the method: an explicit Deny wins,
+    then an Allow, else the implicit deny."""
+    allowed = False
+    for statement in document["Statement"]:
+        actions, resources = statement.get("Action", []), statement.get("Resource", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = [resources] if isinstance(resources, str) else resources
+        if not any(_glob(action.lower(), "execute-api:invoke") for action in actions):
+            continue
+        if not any(_glob(resource, method_arn) for resource in resources):
+            continue
+        if statement.get("Effect") == "Deny":
+            return False
+        allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
+
+
+def _glob(pattern: str, value: str) -> bool:
+    """IAM's wildcards: `*` any run of characters (`/` included), `?` any one character."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value) is not None
+
+
+def _as_text(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _rank(parts: list[str], segments: list[str]) -> tuple[list[int], dict[str, str]] | None:

@@ -73,3 +73,11 @@ def granted_actions(policy_statements: Callable[[str], list[dict[str, Any]]]) ->
 @pytest.fixture(scope="session")
 def as_text() -> Callable[[Any], str]:
     return render
+
+
+@pytest.fixture(scope="session")
+def prod_stage_template() -> dict[str, Any]:
+    """The stack synthesized for the prod stage (context stage=prod), once per session."""
+    from infra.app import synthesize_template
+
+    return synthesize_template({"stage": "prod"})

@@ -7,6 +7,14 @@ from pathlib import Path
 
 
 def test_template_has_no_cfn_lint_errors(template, tmp_path):
+    _lint(template, tmp_path)
+
+
+def test_prod_template_has_no_cfn_lint_errors(prod_stage_template, tmp_path):
+    _lint(prod_stage_template, tmp_path)
+
+
+def _lint(template, tmp_path):
     path = tmp_path / "Oms.template.json"
     path.write_text(json.dumps(template))
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
