@@ -11,11 +11,12 @@ from aws_cdk import Aws, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.config import Config, acknowledge, stable_id
+from infra.constructs.envelope import error_envelope
 from infra.constructs.functions import Functions
+from infra.constructs.waf import WebAcl
 
 RATE_LIMIT = 100
 BURST_LIMIT = 200
@@ -138,10 +139,6 @@ GATEWAY_ERRORS: tuple[GatewayError, ...] = (
 )  # fmt: skip
 
 
-def error_envelope(code: str, message: str) -> str:
-    return json.dumps({"error": {"code": code, "message": message, "details": []}})
-
-
 # One JSON line per request in the stage's access log group.
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
@@ -170,61 +167,6 @@ ACCESS_LOG_FIELDS = {
     "wafError": "$context.waf.error",
     "xrayTraceId": "$context.xrayTraceId",
 }
-
-# prod's WAF (web ACL on the stage). The rate limit is per client address over a sliding window: 3,000 requests
-# a minute is half the stage's 100 a second, so no one address can hold more than half of the stage for long;
-# a storefront's servers placing orders stay far below it, and the stage and usage plan throttle below that.
-WAF_RATE_LIMIT = 3000
-WAF_RATE_WINDOW = 60
-MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
-# The common rule set blocks bodies over 8 KB; an order of 100 lines with long SKUs is a valid body over that,
-# and API Gateway and the functions bound a body's size themselves (413 payload_too_large, 400).
-WAF_ALLOWED_LABELS = ("awswaf:managed:aws:core-rule-set:SizeRestrictions_Body",)
-WAF_ANSWERS = {"throttled": "Too many requests; retry later.", "forbidden": "Access denied."}
-
-
-def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-    return wafv2.CfnWebACL.VisibilityConfigProperty(
-        cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
-    )
-
-
-def _block(status: int, code: str) -> wafv2.CfnWebACL.RuleActionProperty:
-    return wafv2.CfnWebACL.RuleActionProperty(
-        block=wafv2.CfnWebACL.BlockActionProperty(
-            custom_response=wafv2.CfnWebACL.CustomResponseProperty(response_code=status, custom_response_body_key=code)
-        )
-    )
-
-
-def _managed_matches() -> wafv2.CfnWebACL.StatementProperty:
-    """A request some managed rule labelled, unless every label it carries is one the API accepts."""
-
-    def label(scope: str, key: str) -> wafv2.CfnWebACL.StatementProperty:
-        return wafv2.CfnWebACL.StatementProperty(
-            label_match_statement=wafv2.CfnWebACL.LabelMatchStatementProperty(scope=scope, key=key)
-        )
-
-    namespaces = [label("NAMESPACE", namespace) for namespace in MANAGED_LABEL_NAMESPACES]
-    accepted = [
-        wafv2.CfnWebACL.StatementProperty(
-            not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=label("LABEL", key))
-        )
-        for key in WAF_ALLOWED_LABELS
-    ]
-    return wafv2.CfnWebACL.StatementProperty(
-        and_statement=wafv2.CfnWebACL.AndStatementProperty(
-            statements=[
-                wafv2.CfnWebACL.StatementProperty(
-                    or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=namespaces)
-                ),
-                *accepted,
-            ]
-        )
-    )
-
-
-MANAGED_LABEL_NAMESPACES = ("awswaf:managed:aws:core-rule-set:", "awswaf:managed:aws:known-bad-inputs:")
 
 
 class Api(Construct):
@@ -277,7 +219,7 @@ class Api(Construct):
         )
         stage = self.rest_api.deployment_stage
         if config.is_prod:
-            self.web_acl: wafv2.CfnWebACL | None = self._web_acl(stage)
+            self.web_acl: WebAcl | None = WebAcl(self, "Waf", stage=stage)
         else:
             self.web_acl = None
             acknowledge(
@@ -373,64 +315,6 @@ class Api(Construct):
         )
         stable_id(authorizer, "KeyAuthorizer")
         return authorizer
-
-    def _web_acl(self, stage: apigateway.Stage) -> wafv2.CfnWebACL:
-        """prod's WAF: a rate limit per client address answered as the contract's 429, then AWS's common and
-        known-bad-inputs rule sets, whose matches are answered as the contract's 403."""
-        acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=_visibility("OmsApi"),
-            custom_response_bodies={
-                code: wafv2.CfnWebACL.CustomResponseBodyProperty(
-                    content_type="APPLICATION_JSON", content=error_envelope(code, message)
-                )
-                for code, message in WAF_ANSWERS.items()
-            },
-            rules=[
-                wafv2.CfnWebACL.RuleProperty(
-                    name="RatePerAddress",
-                    priority=0,
-                    action=_block(429, "throttled"),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            limit=WAF_RATE_LIMIT, aggregate_key_type="IP", evaluation_window_sec=WAF_RATE_WINDOW
-                        )
-                    ),
-                    visibility_config=_visibility("RatePerAddress"),
-                ),
-                *(
-                    wafv2.CfnWebACL.RuleProperty(
-                        name=group,
-                        priority=priority,
-                        # Counted, so that they only label what they match; the next rule blocks in the envelope.
-                        override_action=wafv2.CfnWebACL.OverrideActionProperty(count={}),
-                        statement=wafv2.CfnWebACL.StatementProperty(
-                            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                                vendor_name="AWS", name=group
-                            )
-                        ),
-                        visibility_config=_visibility(group),
-                    )
-                    for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
-                ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="BlockManagedMatches",
-                    priority=len(MANAGED_RULE_GROUPS) + 1,
-                    action=_block(403, "forbidden"),
-                    statement=_managed_matches(),
-                    visibility_config=_visibility("BlockManagedMatches"),
-                ),
-            ],
-        )
-        acl.override_logical_id("WebAcl")
-        association = wafv2.CfnWebACLAssociation(
-            self, "WebAclAssociation", resource_arn=stage.stage_arn, web_acl_arn=acl.attr_arn
-        )
-        association.override_logical_id("WebAclAssociation")
-        return acl
 
     @property
     def base_url(self) -> str:

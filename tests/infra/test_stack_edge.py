@@ -180,27 +180,18 @@ def test_prods_rate_limit_per_address_answers_the_contracts_429(prod_stage_templ
                                                    "details": []}  # fmt: skip
 
 
-def test_prods_managed_rules_label_and_a_last_rule_blocks_their_matches_as_the_contracts_403(prod_stage_template):
-    properties, rules = _rules(prod_stage_template)
-    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"):
-        assert rules[group]["Statement"]["ManagedRuleGroupStatement"] == {"VendorName": "AWS", "Name": group}
-        assert rules[group]["OverrideAction"] == {"Count": {}}
-    last = rules["BlockManagedMatches"]
-    block = last["Action"]["Block"]["CustomResponse"]
-    matched, *accepted = last["Statement"]["AndStatement"]["Statements"]
+def test_prods_managed_rule_sets_block_after_the_rate_limit_but_let_large_orders_through(prod_stage_template):
+    _, rules = _rules(prod_stage_template)
+    common, bad_inputs = rules["AWSManagedRulesCommonRuleSet"], rules["AWSManagedRulesKnownBadInputsRuleSet"]
 
-    assert last["Priority"] > max(rules[g]["Priority"] for g in rules if g != "BlockManagedMatches")
-    assert block["ResponseCode"] == 403
-    assert (
-        json.loads(properties["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"])["error"]["code"]
-        == "forbidden"
-    )
-    assert [s["LabelMatchStatement"] for s in matched["OrStatement"]["Statements"]] == [
-        {"Scope": "NAMESPACE", "Key": "awswaf:managed:aws:core-rule-set:"},
-        {"Scope": "NAMESPACE", "Key": "awswaf:managed:aws:known-bad-inputs:"},
+    assert {common["Priority"], bad_inputs["Priority"]} == {1, 2}
+    for rule in (common, bad_inputs):
+        assert rule["OverrideAction"] == {"None": {}}
+        assert rule["Statement"]["ManagedRuleGroupStatement"]["VendorName"] == "AWS"
+    assert common["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"] == [
+        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}
     ]
-    assert accepted == [{"NotStatement": {"Statement": {"LabelMatchStatement": {
-        "Scope": "LABEL", "Key": "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"}}}}]  # fmt: skip
+    assert "RuleActionOverrides" not in bad_inputs["Statement"]["ManagedRuleGroupStatement"]
 
 
 def test_prods_key_secrets_are_retained_and_named_for_the_stage(prod_stage_template):
