@@ -1,4 +1,5 @@
-"""The public REST API: routes, API keys and usage plan, and errors in the contract's envelope."""
+"""The public REST API: routes by party, the key authorizer, API keys and usage plan, the stage's logs, prod's
+WAF, and errors in the contract's envelope."""
 
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ GATEWAY_ERRORS: tuple[GatewayError, ...] = (
     GatewayError(apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "not_found",
                  "No such route."),
     GatewayError(apigateway.ResponseType.RESOURCE_NOT_FOUND, "404", "not_found", "No such route."),
-    # Covers both a missing and an unknown x-api-key on a key-required method.
+    # A key the authorizer let through that API Gateway does not accept (disabled, or out of the usage plan); a
+    # missing key is UNAUTHORIZED and an unknown one ACCESS_DENIED, both answered before this check.
     GatewayError(apigateway.ResponseType.INVALID_API_KEY, "403", "forbidden",
                  "A valid API key is required."),
     GatewayError(apigateway.ResponseType.ACCESS_DENIED, "403", "forbidden", "Access denied."),
