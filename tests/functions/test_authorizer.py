@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from oms.repository import secrets
@@ -9,6 +12,7 @@ from oms.settings import settings
 
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:api1/dev/POST/inventory/receipts"
 STAGE = "arn:aws:execute-api:us-east-1:123456789012:api1/dev"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 def _authorize(oms, key: str | None) -> dict:
@@ -61,3 +65,18 @@ def test_a_new_key_value_in_the_secret_is_the_party_once_the_cached_value_is_dro
 
     assert _authorize(oms, new_value)["principalId"] == "admin"
     assert _authorize(oms, old_value)["principalId"] == "unknown-key"
+
+
+@pytest.mark.parametrize(("key_id", "status"), [("StorefrontKey", 403), (None, 403), ("AdminKey", 200)])
+def test_admin_api_still_refuses_all_but_the_admin_key_when_reached_without_the_authorizer(oms, key_id, status):
+    event = json.loads((EVENTS / "orders_api.json").read_text())
+    event.update(resource="/inventory/{sku}", path="/inventory/TEE-RED-M", pathParameters={"sku": "TEE-RED-M"})
+    event["requestContext"].update(resourcePath="/inventory/{sku}", path="/dev/inventory/TEE-RED-M")
+    event["requestContext"].pop("authorizer")
+    event["requestContext"]["identity"]["apiKeyId"] = key_id
+
+    answer = oms.stack.invoke("admin_api", event)
+
+    assert answer["statusCode"] == status, answer["body"]
+    if status == 403:
+        assert json.loads(answer["body"])["error"]["message"] == "This route needs the admin key."
