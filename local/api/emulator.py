@@ -166,7 +166,7 @@ class ApiEmulator:
             return "ACCESS_DENIED"
         # A REST proxy integration sees the context's values as strings, beside principalId.
         context["authorizer"] = {
-            **{key: _as_text(value) for key, value in (answer.get("context") or {}).items()},
+            **{key: _as_text(value) for key, value in (answer.get("context") or {}).items() if value is not None},
             "principalId": answer["principalId"],
             "integrationLatency": latency,
         }
@@ -326,13 +326,24 @@ class ApiEmulator:
 
 
 def _valid_answer(answer: Any) -> bool:
-    """An authorizer's answer API Gateway can use: a principal and a policy document of statements."""
+    """An authorizer's answer API Gateway can use: a principal, a policy document of statements whose actions and
+    resources are strings, and a context of flat values (an object or array there is a configuration error)."""
     if not isinstance(answer, dict) or not isinstance(answer.get("principalId"), str):
         return False
     document = answer.get("policyDocument")
-    if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
         return False
-    return answer.get("context") is None or isinstance(answer["context"], dict)
+    for statement in statements:
+        for field in ("Action", "Resource"):
+            value = statement.get(field)
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not items or not all(isinstance(item, str) for item in items):
+                return False
+    context = answer.get("context")
+    if context is None:
+        return True
+    return isinstance(context, dict) and not any(isinstance(v, dict | list) for v in context.values())
 
 
 def _allows(document: dict[str, Any], method_arn: str) -> bool:

@@ -214,7 +214,17 @@ def test_a_failing_authorizer_is_a_5xx_and_its_unauthorized_error_is_the_401_typ
     assert lambdas.of("OrdersApiFunction99") == []
 
 
-@pytest.mark.parametrize("answer", [{"policyDocument": {"Statement": []}}, {"principalId": "x"}, ["Allow"]])
+NOT_READABLE = [
+    {"policyDocument": {"Statement": []}},
+    {"principalId": "x"},
+    ["Allow"],
+    {"principalId": "x", "policyDocument": {"Statement": ["Allow"]}},
+    {"principalId": "x", "policyDocument": {"Statement": [{"Effect": "Allow", "Action": 1, "Resource": "*"}]}},
+    {"principalId": "x", "policyDocument": {"Statement": []}, "context": {"nested": {"party": "admin"}}},
+]
+
+
+@pytest.mark.parametrize("answer", NOT_READABLE)
 def test_an_answer_api_gateway_cannot_read_is_a_5xx_and_not_cached(api, lambdas, answer):
     lambdas.answer = answer
     assert _call(api, "GET", "/orders/ord-1", STOREFRONT)[0] == 500
