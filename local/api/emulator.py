@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+from local.api.authorizer_answer import allows, context_values, readable
 from local.api.routes import Authorizer, Route, read_api
 from local.aws.template import Template
 
@@ -156,17 +157,16 @@ class ApiEmulator:
             except Exception as error:  # a failed authorizer is API Gateway's 500 (its 401 when it says so)
                 payload = getattr(error, "payload", None) or {}
                 return "UNAUTHORIZED" if payload.get("errorMessage") == "Unauthorized" else "AUTHORIZER_FAILURE"
-            if not _valid_answer(answer):
+            if not readable(answer):
                 return "AUTHORIZER_CONFIGURATION_ERROR"
             latency = int((self._monotonic() - started) * 1000)
             if authorizer.ttl:
                 with self._lock:
                     self._authorized[cache_key] = (started + authorizer.ttl, answer)
-        if not _allows(answer["policyDocument"], method_arn):
+        if not allows(answer["policyDocument"], method_arn):
             return "ACCESS_DENIED"
-        # A REST proxy integration sees the context's values as strings, beside principalId.
         context["authorizer"] = {
-            **{key: _as_text(value) for key, value in (answer.get("context") or {}).items() if value is not None},
+            **context_values(answer),
             "principalId": answer["principalId"],
             "integrationLatency": latency,
         }
@@ -323,55 +323,6 @@ class ApiEmulator:
                 out[name] = request_header[source.lower().removeprefix("method.request.header.")]
         body = _render(templates[content_type], context)
         return status, self._standard_headers(out, context), body.encode()
-
-
-def _valid_answer(answer: Any) -> bool:
-    """An authorizer's answer API Gateway can use: a principal, a policy document of statements whose actions and
-    resources are strings, and a context of flat values (an object or array there is a configuration error)."""
-    if not isinstance(answer, dict) or not isinstance(answer.get("principalId"), str):
-        return False
-    document = answer.get("policyDocument")
-    statements = document.get("Statement") if isinstance(document, dict) else None
-    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
-        return False
-    for statement in statements:
-        for field in ("Action", "Resource"):
-            value = statement.get(field)
-            items = [value] if isinstance(value, str) else value
-            if not isinstance(items, list) or not items or not all(isinstance(item, str) for item in items):
-                return False
-    context = answer.get("context")
-    if context is None:
-        return True
-    return isinstance(context, dict) and not any(isinstance(v, dict | list) for v in context.values())
-
-
-def _allows(document: dict[str, Any], method_arn: str) -> bool:
-    """IAM's evaluation of an authorizer's policy for `execute-api:Invoke` on the method: an explicit Deny wins,
-    then an Allow, else the implicit deny."""
-    allowed = False
-    for statement in document["Statement"]:
-        actions, resources = statement.get("Action", []), statement.get("Resource", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        resources = [resources] if isinstance(resources, str) else resources
-        if not any(_glob(action.lower(), "execute-api:invoke") for action in actions):
-            continue
-        if not any(_glob(resource, method_arn) for resource in resources):
-            continue
-        if statement.get("Effect") == "Deny":
-            return False
-        allowed = allowed or statement.get("Effect") == "Allow"
-    return allowed
-
-
-def _glob(pattern: str, value: str) -> bool:
-    """IAM's wildcards: `*` any run of characters (`/` included), `?` any one character."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value) is not None
-
-
-def _as_text(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _rank(parts: list[str], segments: list[str]) -> tuple[list[int], dict[str, str]] | None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from api_fixtures import ADMIN, API, KEYS, STOREFRONT, TEMPLATE, _envelope
 
+from local.api.authorizer_answer import glob
 from local.api.emulator import ApiEmulator
 from local.runtime.lambda_runtime import FunctionError
 
@@ -238,3 +239,17 @@ def test_routes_without_an_authorizer_never_invoke_it(api, lambdas):
     assert _call(api, "GET", "/feedback/tok-1", None)[0] == 200
 
     assert [name for name, _ in lambdas.calls] == ["FeedbackFunction42"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        ("arn:x:api/dev/GET/orders/*", "arn:x:api/dev/GET/orders/o-1", True),
+        ("arn:x:api/dev/GET/orders/*", "arn:x:api/dev/GET/orders/o-1/cancel", True),  # `*` crosses `/`, as in IAM
+        ("arn:x:api/dev/GET/orders/*", "arn:x:api/dev/GET/orders", False),
+        ("arn:x:api/dev/?ET/orders", "arn:x:api/dev/GET/orders", True),
+        ("arn:x:api/dev/GET/orders.", "arn:x:api/dev/GET/orders1", False),  # other characters are literal
+    ],
+)
+def test_policy_resources_match_with_iams_wildcards(pattern, value, matches):
+    assert glob(pattern, value) is matches
