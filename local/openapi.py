@@ -46,7 +46,8 @@ SECURITY_SCHEMES = {
         "type": "apiKey",
         "in": "header",
         "name": "x-api-key",
-        "description": "The storefront's API key.",
+        "description": "The storefront's API key (the admin key is accepted too, for operators who read and "
+        "cancel orders for customers).",
     },
     "adminKey": {
         "type": "apiKey",

@@ -253,7 +253,8 @@ def redrive() -> Redriven:
     "webhook_dead_letter_queue_url",
 )
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    # Any key of the usage plan passes API Gateway: the admin key is told apart here, before anything is read.
+    # The authorizer lets only the admin key through to here; checked again, before anything is read, so that a
+    # route deployed without the authorizer still refuses the storefront key.
     identity = (event.get("requestContext") or {}).get("identity") or {}
     try:
         admin.check_key(identity.get("apiKeyId"))

@@ -1,5 +1,6 @@
-"""The admin side: who may call it (the admin key, checked here, since API Gateway lets any key of the
-usage plan through), and the catalogue it keeps: products and partners."""
+"""The admin side: who may call it (the admin key: the API's authorizer refuses the storefront key first, and
+this check stands behind it in case a route is ever deployed without it), and the catalogue it keeps: products
+and partners."""
 
 from __future__ import annotations
 

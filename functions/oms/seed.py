@@ -13,8 +13,9 @@ from oms.statuses import LOCATION_KINDS, Fulfilment, MovementKind
 
 
 def load_seed(seed: Seed | dict[str, Any]) -> Seed:
-    """Partners (secrets to Secrets Manager), products and stock counts, in the seed's order. A count is the
-    location's opening movement in its stock ledger: loading the seed again leaves an opened count alone."""
+    """Partners (secrets to Secrets Manager), the API keys' values (to their secrets), products and stock
+    counts, in the seed's order. A count is the location's opening movement in its stock ledger: loading the
+    seed again leaves an opened count alone."""
     seed = seed if isinstance(seed, Seed) else Seed.model_validate(seed)
     partners = {p.id: p for p in seed.partners}
     opening = Cause("seed", clock.iso())
@@ -29,6 +30,8 @@ def load_seed(seed: Seed | dict[str, Any]) -> Seed:
         if location is None or location.kind not in LOCATION_KINDS:
             raise ValueError(f"{entry.sku}: location {entry.location} is not a warehouse or third party")
         counts.count(entry.sku, entry.location, entry.on_hand, opening, MovementKind.OPENING)
+    secrets.store_secret(settings().storefront_key_secret_id, seed.api_keys.storefront)
+    secrets.store_secret(settings().admin_key_secret_id, seed.api_keys.admin)
     if seed.settings.storefront_webhook_secret:
         secrets.store_secret(settings().storefront_webhook_secret_id, seed.settings.storefront_webhook_secret)
     return seed

@@ -88,6 +88,12 @@ class Settings(MerchantSettings):
     feedback_key_secret_arn: str = ""
     public_base_url: str = ""
     admin_api_key_id: str = ""
+    # The API keys' values, for the authorizer to tell the parties apart: their secrets' ARNs on AWS, their
+    # names (these defaults, the dev stage's) where the seed's `api_keys` are loaded into them.
+    storefront_key_secret_id: str = "oms/dev/api-keys/storefront"
+    admin_key_secret_id: str = "oms/dev/api-keys/admin"
+    # Which routes each party may call (oms.access): a JSON object of party -> "<METHOD> /<path>" patterns.
+    party_routes: str = ""
     webhook_queue_url: str = ""
     webhook_dead_letter_queue_url: str = ""
     # The secret the storefront's webhooks are signed with: its ARN on AWS, its name (this default, the dev

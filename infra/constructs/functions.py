@@ -98,6 +98,8 @@ JOBS: tuple[Job, ...] = (
     # and wakes their executions), products, partners and their secrets, the order list.
     Job("admin_api", orders="rw", inventory="rw", catalog="rw", idempotency=True, events=True,
         manages_partners=True, webhooks="redrive", timeout=API_TIMEOUT, memory=API_MEMORY),
+    # The API's REQUEST authorizer: reads the API keys' secrets (granted by the Api construct, which makes them).
+    Job("authorizer", orders="", timeout=API_TIMEOUT, memory=API_MEMORY),
     # The webhook queue's consumer: reads the partner's webhook_url, signs, POSTs, records the attempt.
     Job("deliver_webhooks", orders="put", catalog="r", webhooks="deliver", timeout=WEBHOOK_TIMEOUT),
 )  # fmt: skip

@@ -1,4 +1,9 @@
-"""API Gateway REST emulation: the template's routes, keys, usage plan and gateway responses over Lambdas."""
+"""API Gateway REST emulation: the template's routes, Lambda authorizers, keys, usage plan and gateway responses
+over Lambdas.
+
+A request meets API Gateway's checks in its order: the route, the method's Lambda REQUEST authorizer (its answer
+cached by the identity-source headers for the authorizer's TTL), then the API key and the usage plan's throttle,
+then the stage's throttle, then the integration with the authorizer's context in `requestContext.authorizer`."""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from local.api.routes import Route, read_api
+from local.api.authorizer_answer import allows, context_values, readable
+from local.api.routes import Authorizer, Route, read_api
 from local.aws.template import Template
 
 Invoke = Callable[[str, dict], dict]
@@ -27,6 +33,10 @@ ACCOUNT_ID = "123456789012"
 _BUILT_IN = {
     "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token"),
     "INVALID_API_KEY": (403, "Forbidden"),
+    "UNAUTHORIZED": (401, "Unauthorized"),
+    "ACCESS_DENIED": (403, "User is not authorized to access this resource"),
+    "AUTHORIZER_FAILURE": (500, "Internal server error"),
+    "AUTHORIZER_CONFIGURATION_ERROR": (500, "Internal server error"),
     "THROTTLED": (429, "Too Many Requests"),
     "REQUEST_TOO_LARGE": (413, "Request Too Long"),
     "API_CONFIGURATION_ERROR": (500, "Internal server error"),
@@ -64,6 +74,8 @@ class ApiEmulator:
         self._routes, self._responses, self._keys = rest_api.routes, rest_api.responses, rest_api.keys
         self._invoke, self._wall_clock, self._monotonic = invoke, wall_clock, monotonic
         self._buckets: dict[str, tuple[float, float]] = {}
+        # (authorizer, identity values) -> (expiry on the monotonic clock, the authorizer's answer)
+        self._authorized: dict[tuple[str, tuple[str, ...]], tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def routes(self) -> list[tuple[str, str, bool]]:
@@ -89,6 +101,10 @@ class ApiEmulator:
         if found is None or route is None:
             return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", context, headers)
         context.update(resourcePath=route.path, resourceId=hashlib.sha256(route.path.encode()).hexdigest()[:6])
+        if route.authorizer is not None:
+            refused = self._authorize(route.authorizer, route, path, found[1], query, headers, context)
+            if refused is not None:
+                return self._gateway_response(refused, context, headers)
         if route.key_required:
             value = next((v for k, v in headers.items() if k.lower() == "x-api-key"), None)
             if value not in self._keys:
@@ -109,6 +125,52 @@ class ApiEmulator:
         except Exception:  # any Lambda failure is API Gateway's 502, never the server's crash
             answer = None
         return answer or self._gateway_response("DEFAULT_5XX", context, headers)
+
+    def _authorize(
+        self,
+        authorizer: Authorizer,
+        route: Route,
+        path: str,
+        params: dict[str, str],
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        context: dict[str, Any],
+    ) -> str | None:
+        """Run (or recall) the authorizer's answer and apply its policy: the gateway response type that refuses
+        the request, or None with `context["authorizer"]` filled as the integration will see it."""
+        header = {k.lower(): v for k, v in headers.items()}
+        identity = tuple(header.get(name.lower(), "") for name in authorizer.headers)
+        if authorizer.ttl and not all(identity):
+            return "UNAUTHORIZED"  # API Gateway refuses without invoking the authorizer
+        method_arn = f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{self.api_id}/{self.stage}/{route.method}{path}"
+        cache_key = (authorizer.logical_id, identity)
+        started = self._monotonic()
+        with self._lock:
+            cached = self._authorized.get(cache_key) if authorizer.ttl else None
+        if cached is not None and cached[0] > started:
+            answer, latency = cached[1], 0
+        else:
+            event = self._event(route, path, params, query, headers, b"", context)
+            event.pop("body"), event.pop("isBase64Encoded")
+            try:
+                answer = self._invoke(authorizer.function or "", {"type": "REQUEST", "methodArn": method_arn, **event})
+            except Exception as error:  # a failed authorizer is API Gateway's 500 (its 401 when it says so)
+                payload = getattr(error, "payload", None) or {}
+                return "UNAUTHORIZED" if payload.get("errorMessage") == "Unauthorized" else "AUTHORIZER_FAILURE"
+            if not readable(answer):
+                return "AUTHORIZER_CONFIGURATION_ERROR"
+            latency = int((self._monotonic() - started) * 1000)
+            if authorizer.ttl:
+                with self._lock:
+                    self._authorized[cache_key] = (started + authorizer.ttl, answer)
+        if not allows(answer["policyDocument"], method_arn):
+            return "ACCESS_DENIED"
+        context["authorizer"] = {
+            **context_values(answer),
+            "principalId": answer["principalId"],
+            "integrationLatency": latency,
+        }
+        return None
 
     def _match(self, path: str) -> tuple[str, dict[str, str]] | None:
         """The resource path serving `path`: literal segments beat `{param}`, which beats `{proxy+}`."""

@@ -1,5 +1,6 @@
 """What the template says of its REST API, read through the one template reader: the API, its stage,
-the route tree with each route's function, the keys its usage plans accept, and its gateway responses."""
+the route tree with each route's function and Lambda authorizer, the keys its usage plans accept, and its
+gateway responses."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ from typing import Any
 
 from local.aws.template import Template
 
+# API Gateway's cache lifetime for an authorizer's answer when AuthorizerResultTtlInSeconds is left out.
+DEFAULT_AUTHORIZER_TTL = 300
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """A Lambda REQUEST authorizer: its function, the headers its answer is cached by, and for how long."""
+
+    logical_id: str
+    function: str | None
+    headers: tuple[str, ...]
+    ttl: int
+
 
 @dataclass(frozen=True)
 class Route:
@@ -15,6 +29,7 @@ class Route:
     path: str
     key_required: bool
     function: str | None
+    authorizer: Authorizer | None = None
 
 
 @dataclass(frozen=True)
@@ -79,12 +94,43 @@ def _routes(template: Template, api: str) -> dict[str, dict[str, Route]]:
             paths[resource_id] = path_of(props["ParentId"]).rstrip("/") + "/" + props["PathPart"]
         return paths[resource_id]
 
+    authorizers = _authorizers(template, api)
     routes: dict[str, dict[str, Route]] = {path_of(resource_id): {} for resource_id in resources}
     for props in _on_api(template, "AWS::ApiGateway::Method", api).values():
         path, method = path_of(props.get("ResourceId", "")), props["HttpMethod"].upper()
         function = _function_of((props.get("Integration") or {}).get("Uri"))
-        routes.setdefault(path, {})[method] = Route(method, path, bool(props.get("ApiKeyRequired")), function)
+        authorizer = None
+        if props.get("AuthorizationType") == "CUSTOM":
+            if props.get("AuthorizerId") not in authorizers:
+                raise ValueError(
+                    f"{method} {path} names an authorizer the emulator cannot run: {props.get('AuthorizerId')}"
+                )
+            authorizer = authorizers[props["AuthorizerId"]]
+        key_required = bool(props.get("ApiKeyRequired"))
+        routes.setdefault(path, {})[method] = Route(method, path, key_required, function, authorizer)
     return routes
+
+
+def _authorizers(template: Template, api: str) -> dict[str, Authorizer]:
+    """The API's Lambda REQUEST authorizers by the id a method's AuthorizerId resolves to."""
+    found = {}
+    for logical_id, props in _on_api(template, "AWS::ApiGateway::Authorizer", api).items():
+        if props.get("Type") != "REQUEST":
+            continue  # TOKEN and Cognito authorizers are not emulated; a method naming one is refused above
+        sources = [source.strip() for source in str(props.get("IdentitySource") or "").split(",") if source.strip()]
+        headers = tuple(
+            s.removeprefix("method.request.header.") for s in sources if s.startswith("method.request.header.")
+        )
+        if len(headers) != len(sources):
+            raise ValueError(f"{logical_id}: only header identity sources are emulated, not {sources}")
+        ttl = props.get("AuthorizerResultTtlInSeconds")
+        found[template.ref(logical_id)] = Authorizer(
+            logical_id=logical_id,
+            function=_function_of(props.get("AuthorizerUri")),
+            headers=headers,
+            ttl=DEFAULT_AUTHORIZER_TTL if ttl is None else int(ttl),
+        )
+    return found
 
 
 def _keys(

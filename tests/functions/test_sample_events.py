@@ -27,6 +27,8 @@ EXPECTED: dict[str, tuple[str, Any]] = {
     "partner_deadline.json": ("partner_deadline", {"acted": False}),
     "compensate.json": ("compensate", {"status": "FAILED"}),
     "deliver_webhooks.json": ("deliver_webhooks", {"batchItemFailures": []}),
+    # The storefront key on an admin route: a policy that allows only the storefront's routes.
+    "authorizer.json": ("authorizer", {"principalId": "storefront", "context": {"party": "storefront"}}),
 }
 
 

@@ -97,6 +97,7 @@ def test_usage_plan_throttles_and_holds_both_keys(resources):
         ("MISSING_AUTHENTICATION_TOKEN", "404", "not_found"),
         ("INVALID_API_KEY", "403", "forbidden"),
         ("ACCESS_DENIED", "403", "forbidden"),
+        ("UNAUTHORIZED", "403", "forbidden"),
         ("THROTTLED", "429", "throttled"),
         ("QUOTA_EXCEEDED", "429", "throttled"),
         ("BAD_REQUEST_BODY", "400", "validation_error"),

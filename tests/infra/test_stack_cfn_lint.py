@@ -31,6 +31,12 @@ def test_template_has_no_cfn_lint_errors(template, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_prod_template_has_no_cfn_lint_errors(prod_template, tmp_path):
+    result = _lint(prod_template, tmp_path, "--append-rules", SERVERLESS_RULES)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_serverless_rules_are_loaded_and_find_what_they_should(template, tmp_path):
     """Without its exemptions the template breaks the serverless rules they name: the rules run, and each
     exemption is still needed."""

@@ -8,7 +8,7 @@ from infra.packaging import FUNCTIONS_DIR
 
 FOLDERS = (
     "place_order", "orders_api", "cancel_order", "allocate", "notify", "dispatch", "tracking",
-    "followup", "partner_deadline", "feedback", "compensate", "admin_api", "deliver_webhooks",
+    "followup", "partner_deadline", "feedback", "compensate", "admin_api", "deliver_webhooks", "authorizer",
 )  # fmt: skip
 SHARED_ENVIRONMENT = {
     "ORDERS_TABLE": {"Ref": "OrdersTable"},
@@ -56,7 +56,7 @@ def test_there_is_one_function_per_folder_named_after_it(functions):
 # start); steps, timers and the queue consumer mostly wait on AWS or a partner.
 MEMORY = {
     "place_order": 1024, "orders_api": 1024, "cancel_order": 1024, "tracking": 1024, "feedback": 1024,
-    "admin_api": 1024, "allocate": 512, "notify": 512, "dispatch": 512, "followup": 512,
+    "admin_api": 1024, "authorizer": 1024, "allocate": 512, "notify": 512, "dispatch": 512, "followup": 512,
     "partner_deadline": 512, "compensate": 512, "deliver_webhooks": 512,
 }  # fmt: skip
 
@@ -128,6 +128,7 @@ SCHEDULES = {"SCHEDULE_GROUP_NAME", "SCHEDULER_ROLE_ARN", "SCHEDULE_DEAD_LETTER_
         ("compensate", {"WEBHOOK_QUEUE_URL"}),
         ("admin_api", {"ADMIN_API_KEY_ID", "WEBHOOK_QUEUE_URL", "WEBHOOK_DEAD_LETTER_QUEUE_URL"}),
         ("deliver_webhooks", {"WEBHOOK_QUEUE_URL", "STOREFRONT_WEBHOOK_SECRET_ID"}),
+        ("authorizer", {"STOREFRONT_KEY_SECRET_ID", "ADMIN_KEY_SECRET_ID", "PARTY_ROUTES"}),
     ],
 )
 def test_functions_get_only_their_own_extra_environment(functions, folder, extra):
@@ -177,6 +178,8 @@ def test_seams_point_at_the_right_resources(functions, as_text):
         ("allocate", {"dynamodb:UpdateItem", "dynamodb:GetItem", "events:PutEvents"}, {"ses:SendEmail"}),
         ("admin_api", {"states:SendTaskSuccess", "dynamodb:UpdateItem", "events:PutEvents"},
          {"ses:SendEmail", "states:StartExecution"}),
+        ("authorizer", {"secretsmanager:GetSecretValue"},
+         {"dynamodb:GetItem", "dynamodb:PutItem", "events:PutEvents", "ses:SendEmail", "sqs:SendMessage"}),
     ],
 )  # fmt: skip
 def test_each_role_grants_what_its_job_needs_and_not_more(granted_actions, folder, needed, forbidden):

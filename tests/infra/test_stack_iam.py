@@ -74,7 +74,12 @@ EXPECTED: dict[str, tuple[dict[str, str], set[str]]] = {
                   EVENTS | RESUME | ENQUEUE | {"sqs:ReceiveMessage", "sqs:DeleteMessage"}
                   | {"secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"}),
     "deliver_webhooks": ({"OrdersTable": "put", "CatalogTable": "r"}, QUEUE_CONSUMER | SECRET_READ),
+    # Compares the x-api-key header with the two API keys' secrets (oms/access.py).
+    "authorizer": ({}, SECRET_READ),
 }  # fmt: skip
+# The account-wide role API Gateway writes its stages' logs with, and the AWS managed policy made for it.
+API_GATEWAY_LOGS_ROLE = "ApiCloudWatchRole"
+API_GATEWAY_LOGS_POLICY = "AmazonAPIGatewayPushToCloudWatchLogs"
 ACCESS = {"r": READ, "rw": READ | WRITE, "put": {"dynamodb:PutItem"}}
 # The state machine's steps, as its definition names them.
 STEPS = {"AllocateFunction", "NotifyFunction", "DispatchFunction", "CompensateFunction"}
@@ -129,13 +134,25 @@ def test_every_function_runs_as_a_role_of_its_own(resources):
 
     assert {logical_id.removesuffix("Function") + "FunctionRole" for logical_id in functions} == set(roles.values())
     assert {role_id(folder) for folder in EXPECTED} == set(roles.values())
-    assert set(resources("AWS::IAM::Role")) == set(roles.values()) | {"OrderStateMachineRole", "SchedulerRole"}
+    assert set(resources("AWS::IAM::Role")) == set(roles.values()) | {
+        "OrderStateMachineRole",
+        "SchedulerRole",
+        API_GATEWAY_LOGS_ROLE,
+    }
 
 
-def test_no_role_has_inline_or_managed_policies_beside_the_checked_ones(resources):
-    for role in resources("AWS::IAM::Role").values():
+def test_no_role_has_inline_or_managed_policies_beside_the_checked_ones(resources, as_text):
+    for logical_id, role in resources("AWS::IAM::Role").items():
         assert "Policies" not in role["Properties"]
-        assert "ManagedPolicyArns" not in role["Properties"]
+        if logical_id == API_GATEWAY_LOGS_ROLE:
+            # The account's API Gateway logging role (decision 31): AWS's own policy for it, nothing else.
+            (policy,) = role["Properties"]["ManagedPolicyArns"]
+            assert as_text(policy) == "arn:${AWS::Partition}:iam::aws:policy/service-role/" + API_GATEWAY_LOGS_POLICY
+            assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+                "Service": "apigateway.amazonaws.com"
+            }
+        else:
+            assert "ManagedPolicyArns" not in role["Properties"]
     assert resources("AWS::IAM::ManagedPolicy") == {}
 
 

@@ -16,11 +16,12 @@ from cdk_nag import AwsSolutionsChecks
 from infra.app import SKIP_BUNDLING, build_app
 
 
-@pytest.fixture(scope="module")
-def nag_report() -> Any:
-    """One synthesis of a fresh app (bundling skipped), checked by the AwsSolutions pack."""
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def nag_report(request: pytest.FixtureRequest) -> Any:
+    """One synthesis of a fresh app per stage (bundling skipped), checked by the AwsSolutions pack: the stages
+    differ where the edge does (prod's WAF, dev's acknowledgement of its absence)."""
     with tempfile.TemporaryDirectory(prefix="oms-nag-") as outdir:
-        app, _ = build_app(SKIP_BUNDLING, outdir=outdir)
+        app, _ = build_app({**SKIP_BUNDLING, "stage": request.param}, outdir=outdir)
         app.synth()
         return AwsSolutionsChecks(app).validate_scope(app)
 
