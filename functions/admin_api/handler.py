@@ -19,6 +19,7 @@ from oms.admin_models import (
     OrdersPage,
     PartnerView,
     Redriven,
+    RedriveRequest,
     StockAdjustment,
     StockReceipt,
     WebhookAttemptsPage,
@@ -234,10 +235,10 @@ def storefront_webhooks(cursor: Cursor = None, limit: AttemptsLimit = webhooks.P
     summary="Send dead-lettered webhook deliveries again",
     description="Moves the dead-letter queue's deliveries (up to 500 a call) back to the webhook queue, where each "
     "starts again from its first attempt, under its own event_id. Call again while `redriven` is 500. "
-    "The body is `{}`.",
+    "The body is `{}`, and the request must say so: a POST without a JSON body is refused as any other.",
     responses={200: _answer("How many deliveries were moved", Redriven)},
 )
-def redrive() -> Redriven:
+def redrive(_request: Annotated[RedriveRequest, Body()]) -> Redriven:
     return Redriven(redriven=delivery.redrive())
 
 

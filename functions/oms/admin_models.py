@@ -133,5 +133,9 @@ class WebhookAttemptsPage(BaseModel):
     next_cursor: str | None = Field(default=None, description="the next page's cursor; null on the last page")
 
 
+class RedriveRequest(Strict):
+    """A redrive takes no options: its body is the empty object."""
+
+
 class Redriven(BaseModel):
     redriven: int = Field(description="dead-lettered deliveries moved back to the webhook queue")

@@ -86,7 +86,10 @@ MIN_REQUESTS_OTHERWISE = 50
 @pytest.fixture
 def enough_requests(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails an operation's test when the run sent too few requests to mean something."""
-    least = next((n for operation, n in MIN_REQUESTS.items() if operation in request.node.name), MIN_REQUESTS_OTHERWISE)
+    least = next(
+        (n for operation, n in MIN_REQUESTS.items() if request.node.name.endswith(f"[{operation}]")),
+        MIN_REQUESTS_OTHERWISE,
+    )
     before = len(SENT)
     yield
     sent = len(SENT) - before
