@@ -23,5 +23,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
         access.Party.ADMIN: secrets.secret_value(current.admin_key_secret_id),
     }
     party = access.party_of(access.header(event, "x-api-key"), keys)
-    logger.info("authorized", extra={"party": party.value if party else None, "method_arn": event.get("methodArn")})
+    # An allowed key is in the stage's access log (its party and the authorizer's status); a refusal is worth a line.
+    if party is None:
+        logger.info("refused an API key that is neither party's", extra={"method_arn": event.get("methodArn")})
     return access.policy(event, party, access.parse_routes(current.party_routes))
