@@ -20,7 +20,7 @@ function html(strings, ...values) {
   return raw(out);
 }
 const badge = (status) => html`<span class="badge s-${status}">${String(status).replaceAll("_", " ")}</span>`;
-const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" }) : "");
+const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "");
 const short = (id) => (id && id.length > 14 ? id.slice(0, 8) + "…" + id.slice(-5) : id);
 
 async function getJson(path) {
@@ -53,12 +53,12 @@ const views = {
     const page = await getJson(`/orders?${query}`);
     const rows = page.orders.map((o) => html`
       <tr data-order="${o.order_id}">
-        <td><a href="#/orders/${o.order_id}" class="mono" title="${o.order_id}">${short(o.order_id)}</a><div class="muted">${o.external_ref}</div></td>
+        <td class="nowrap"><a href="#/orders/${o.order_id}" class="mono" title="${o.order_id}">${short(o.order_id)}</a><div class="muted">${o.external_ref}</div></td>
         <td>${badge(o.status)}</td>
         <td>${o.customer.name}<div class="muted">${o.customer.email}</div></td>
         <td>${o.shipments} <span class="muted">${o.partner_ids.join(", ")}</span></td>
-        <td class="hide-narrow">${when(o.created_at)}</td>
-        <td class="hide-narrow">${when(o.updated_at)}</td>
+        <td class="hide-narrow nowrap">${when(o.created_at)}</td>
+        <td class="hide-narrow nowrap">${when(o.updated_at)}</td>
       </tr>`);
     return html`
       <div class="heading"><div><h1>Orders</h1><p class="muted">Newest first; the list follows the orders as they move.</p></div>
@@ -242,6 +242,7 @@ async function refresh(mine) {
     const key = location.hash;
     if (key !== current.key || markup !== current.markup) {
       keepInputs(() => { view.innerHTML = markup; });
+      view.dataset.view = r.name; // what the content shows now: the hash changes before the data arrives
       current = { key, markup };
     }
     live.classList.remove("stale");
