@@ -59,7 +59,7 @@ def _local(args: argparse.Namespace) -> int:
         wanted = chaos(args.faults, args.faults_seed, args.twice) if chaotic else contextlib.nullcontext()
         with seeded_stack(seed, server.url) as (stack, template), wanted as report:
             emulator = ApiEmulator(template, api_key_kinds(seed), stack.invoke, wall_clock=clock.now)
-            server.attach(stack, emulator, chaos=report)
+            server.attach(stack, emulator, chaos=report, api_keys=seed["api_keys"])
             # Schedules fall due in real time too, not only when the clock is advanced.
             stack.clock.start_ticker()
             print(banner(server.url, seed, stack.resources.state_machine_arn, report), flush=True)
@@ -122,6 +122,7 @@ def banner(
             f"  sent emails     GET  {url}/_local/outbox",
             f'  move the clock  POST {url}/_local/clock/advance  {{"seconds": 86400}}',
             f"  OpenAPI         GET  {url}/_local/openapi.json",
+            f"  ops page        {url}/_local/ui",
             f"  AWS endpoint    {url}  (SigV4-signed requests; any credentials)",
             *chaos_lines,
             "Read executions and tables as the handlers see them:",

@@ -1,4 +1,5 @@
-"""The local stack's HTTP server: the emulated API routes, the key-less `/_local/*` routes, and the AWS endpoint."""
+"""The local stack's HTTP server: the emulated API routes, the key-less `/_local/*` routes (the ops page at
+`/_local/ui` among them), and the AWS endpoint."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from local.aws import endpoint
+
+if TYPE_CHECKING:
+    from local.ui import OpsPage
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi.json"
 HttpResponse = tuple[int, dict[str, str], bytes]
@@ -61,6 +65,7 @@ class LocalServer(ThreadingHTTPServer):
         self.stack: Stack | None = None
         self.emulator: Emulator | None = None
         self.chaos: Report | None = None
+        self.ops: OpsPage | None = None
         self.openapi, self.verbose = openapi, verbose
         self._thread: threading.Thread | None = None
 
@@ -69,10 +74,17 @@ class LocalServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host if isinstance(host, str) else host.decode()}:{port}"
 
-    def attach(self, stack: Stack, emulator: Emulator, chaos: Report | None = None) -> LocalServer:
+    def attach(
+        self, stack: Stack, emulator: Emulator, chaos: Report | None = None, api_keys: dict[str, str] | None = None
+    ) -> LocalServer:
         """Bind first, attach later: the stack needs the server's URL (PUBLIC_BASE_URL) before it exists.
-        `chaos` is the report of `oms local --faults/--twice`, served at `/_local/chaos`."""
+        `chaos` is the report of `oms local --faults/--twice`, served at `/_local/chaos`; `api_keys` are the
+        seed's (the contract's defaults without them), with which the ops page calls the API."""
+        from local.ui import OpsPage
+        from oms.models import ApiKeys
+
         self.stack, self.emulator, self.chaos = stack, emulator, chaos
+        self.ops = OpsPage(stack, emulator, api_keys or ApiKeys().model_dump())
         return self
 
     def start(self) -> LocalServer:
@@ -100,6 +112,8 @@ class LocalServer(ThreadingHTTPServer):
             "/_local/openapi.json": ("GET", self._openapi),
             "/_local/chaos": ("GET", self._chaos),
         }
+        if self.ops is not None and self.ops.serves(path):
+            return self.ops.answer(method, path, query, body)
         if path in local:
             allowed, action = local[path]
             if method != allowed:
