@@ -20,8 +20,11 @@ from oms.settings import settings
 # that read it through `known_products` (POST /orders, email lines) within this time, as partner secrets do.
 PRODUCT_FRESHNESS_SECONDS = 300
 _known: dict[str, tuple[float, Product]] = {}
+# Partners are never deleted either: when each was last found, for a check that only needs it to exist.
+_known_partners: dict[str, float] = {}
 _known_lock = threading.Lock()
 aws.on_reset(_known.clear)
+aws.on_reset(_known_partners.clear)
 
 
 def put_product(product: ProductIn) -> None:
@@ -125,6 +128,21 @@ def known_products(skus: list[str]) -> dict[str, Product]:
             _known.update({sku: (now, product) for sku, product in found.items()})
         fresh.update(found)
     return fresh
+
+
+def known_partner(partner_id: str) -> bool:
+    """Whether the partner exists, answered from this environment's finding of the last
+    PRODUCT_FRESHNESS_SECONDS; an unknown partner is always read again."""
+    now = time.monotonic()
+    with _known_lock:
+        found_at = _known_partners.get(partner_id)
+    if found_at is not None and now - found_at < PRODUCT_FRESHNESS_SECONDS:
+        return True
+    if partner(partner_id) is None:
+        return False
+    with _known_lock:
+        _known_partners[partner_id] = now
+    return True
 
 
 def partner(partner_id: str) -> Partner | None:
