@@ -49,9 +49,22 @@ def place(order: PlaceOrder, idempotency_key: str | None = None, lambda_context:
             _start_execution(held)
             return _accepted(held)
     try:
-        _create(header, idempotency_key)
-        order_id = header.order_id
-        metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
+        order_id = _write(header, idempotency_key)
+    except Exception:
+        # Refused or failed for good before the key answered with an order: give the claim back, as
+        # Powertools Idempotency deletes its record when the work raises, so a retry is served at once.
+        if idempotency_key:
+            with contextlib.suppress(Exception):
+                repo.release_key(idempotency_key, header.order_id)
+        raise
+    _start_execution(order_id)
+    return _accepted(order_id)
+
+
+def _write(header: OrderHeader, key: str | None) -> str:
+    """Write the order (with its key accepted); the id of the order the request answers with."""
+    try:
+        repo.create(header, key)
     except repo.KeyLost as lost:
         raise RequestInProgress("The same request is still being accepted; retry shortly.") from lost
     except repo.RefTaken as taken:
@@ -60,28 +73,14 @@ def place(order: PlaceOrder, idempotency_key: str | None = None, lambda_context:
                 "external_ref already names another order with a different body.",
                 [{"field": "external_ref", "message": "already used", "order_id": taken.order_id}],
             ) from taken
-        order_id = taken.order_id
-        if idempotency_key:
+        if key:
             try:
-                repo.key_accepted(idempotency_key, header.order_id, order_id)
+                repo.key_accepted(key, header.order_id, taken.order_id)
             except repo.KeyLost as lost:
                 raise RequestInProgress("The same request is still being accepted; retry shortly.") from lost
-    _start_execution(order_id)
-    return _accepted(order_id)
-
-
-def _create(header: OrderHeader, key: str | None) -> None:
-    """Write the order; when that fails for good (contention outlasting the retries, a bug), the key's
-    claim is given back first, as Powertools Idempotency deletes its record when the work raises."""
-    try:
-        repo.create(header, key)
-    except (repo.RefTaken, repo.KeyLost):
-        raise
-    except Exception:
-        if key:
-            with contextlib.suppress(Exception):
-                repo.release_key(key, header.order_id)
-        raise
+        return taken.order_id
+    metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
+    return header.order_id
 
 
 def _accepted(order_id: str) -> OrderAccepted:

@@ -117,3 +117,13 @@ def test_a_post_that_fails_gives_its_key_back_so_the_retry_is_served_at_once(
 
     assert first.status == 503
     assert retry.status == 202
+
+
+def test_a_key_sent_with_a_taken_external_ref_is_a_conflict_every_time(warm: Scenario) -> None:
+    _post(warm, "SHOP-1")
+    body = {**copy.deepcopy(ORDER), "external_ref": "SHOP-1", "lines": [{"sku": "TEE-RED-M", "quantity": 3}]}
+
+    first = warm.request("POST", "/orders", body, headers={"Idempotency-Key": "key-9"})
+    again = warm.request("POST", "/orders", body, headers={"Idempotency-Key": "key-9"})
+
+    assert (first.error_code, again.error_code) == ("idempotency_conflict", "idempotency_conflict")
