@@ -47,15 +47,13 @@ class OmsStack(Stack):
                   description="aws apigateway get-api-key --include-value --api-key <id>")  # fmt: skip
         CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
 
-    def _allow_schedules(self, function: lambda_.Function, *, deletes: bool = False) -> None:
-        """Let `function` set one-time schedules in the group, run as the scheduler role (and, with
-        `deletes`, take one back before it fires)."""
+    def _allow_schedules(self, function: lambda_.Function) -> None:
+        """Let `function` set one-time schedules in the group, run as the scheduler role."""
         function.add_environment("SCHEDULE_GROUP_NAME", self.events.schedule_group_name)
         function.add_environment("SCHEDULER_ROLE_ARN", self.events.scheduler_role.role_arn)
-        actions = ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule"]
         function.add_to_role_policy(
             iam.PolicyStatement(
-                actions=[*actions, "scheduler:DeleteSchedule"] if deletes else actions,
+                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:GetSchedule"],
                 resources=[
                     self.format_arn(
                         service="scheduler",
@@ -97,8 +95,7 @@ class OmsStack(Stack):
         self.events.allow_target(deadline)
         feedback_setters = [self.functions[folder] for folder in ("tracking", "cancel_order", "dispatch")]
         for setter in (*feedback_setters, deadline):
-            # Tracking takes back a partner's deadline timer once the partner has answered.
-            self._allow_schedules(setter, deletes=setter is self.functions["tracking"])
+            self._allow_schedules(setter)
         for setter in feedback_setters:
             setter.add_environment("FOLLOWUP_FUNCTION_ARN", followup.function_arn)
         self.functions["dispatch"].add_environment("DEADLINE_FUNCTION_ARN", deadline.function_arn)

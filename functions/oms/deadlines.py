@@ -46,13 +46,6 @@ def schedule(shipment: StoredShipment, stage: Stage, target_arn: str) -> str:
     return schedules.at(schedule_name(shipment.shipment_id, stage), due(shipment, stage), target_arn, payload)
 
 
-def partner_moved_on(shipment: StoredShipment) -> None:
-    """The partner answered a shipment it was sent: its pending timer (the deadline's, or the silence's
-    once the deadline passed) would only fire to find nothing to do, so it goes."""
-    stage = Stage.SILENT if shipment.exception is not None else Stage.DEADLINE
-    schedules.cancel(schedule_name(shipment.shipment_id, stage))
-
-
 def waiting_on_partner(shipment: StoredShipment) -> bool:
     """Sent, and neither accepted nor shipped (nor ended) since."""
     return shipment.status == ShipmentStatus.SENT and shipment.requested_at is not None

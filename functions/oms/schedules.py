@@ -34,12 +34,3 @@ def at(name: str, when: datetime, target_arn: str, payload: dict[str, Any]) -> s
             raise
         scheduler.update_schedule(**request)
     return str(request["ScheduleExpression"])
-
-
-def cancel(name: str) -> None:
-    """Delete the schedule `name` if it has not fired yet; one already gone is fine."""
-    try:
-        aws.client("scheduler").delete_schedule(Name=name, GroupName=settings().schedule_group_name)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-            raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from oms import carriers, clock, deadlines, events, followup, ids, listing
+from oms import carriers, clock, events, followup, ids, listing
 from oms.errors import DomainError, ShipmentNotFound, SignatureRejected, TransientError
 from oms.fulfilment import rounds
 from oms.fulfilment.dispatch import wake
@@ -178,9 +178,6 @@ def _after(shipment: StoredShipment, event: TrackingEvent, changes: dict[str, An
         metrics.add_metric(name="ShipmentsAfterCancellation", unit="Count", value=1)
         logger.warning("a cancelled shipment was shipped", extra={"shipment_id": shipment.shipment_id})
     events.publish(shipment.order_id, event_type, _detail(event, changes), f"{shipment.shipment_id}:{event.event_id}")
-    if deadlines.waiting_on_partner(shipment) and changes.get("status", shipment.status) != shipment.status:
-        # If this run stops before here, the timer fires later and finds the partner moved on: no harm.
-        deadlines.partner_moved_on(shipment)
 
 
 def settle(order_id: str, shipment_id: str) -> None:

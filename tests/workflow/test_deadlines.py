@@ -72,15 +72,6 @@ def test_an_accepted_shipment_has_no_deadline_to_miss(oms: Scenario) -> None:
     assert oms.emails("shipment_exception", order["order_id"]) == []
 
 
-def test_a_partner_that_moves_on_takes_its_deadline_timer_with_it(oms: Scenario) -> None:
-    order = oms.placed()
-    oms.track("main-warehouse", order["shipments"][0]["shipment_id"], "ACCEPTED")
-
-    fired = oms.advance(7 * DAY)["fired"]
-
-    assert [name for name in fired if name.startswith("deadline-")] == []
-
-
 def test_each_exception_is_told_once_however_soon_it_follows_another_update(oms: Scenario) -> None:
     order = oms.placed()
     order_id, shipment_id = order["order_id"], order["shipments"][0]["shipment_id"]
