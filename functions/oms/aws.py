@@ -112,10 +112,14 @@ def client(service: str) -> Any:
         return _clients[service]
 
 
-def reset() -> None:
-    """Forget every client, so the next call binds to the current endpoint (the local stack's moto)."""
+def reset(session: bool = False) -> None:
+    """Forget every client, so the next call binds to the current endpoint (the local stack's moto); with
+    `session`, the session too, as a fresh Lambda environment starts without one."""
+    global _shared
     with _lock:
         _clients.clear()
+        if session:
+            _shared = None
     for forget in _on_reset:
         forget()
 
