@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test local lint typecheck unit openapi synth clean browser
+.PHONY: test local lint typecheck unit openapi synth bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ local: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
+
+# Numbers, not tests: cost per order, intake latency, cold starts, throughput, scale (docs/performance.md).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
 
 openapi: $(STAMP)
 	$(BIN)/python -m local.openapi

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -17,6 +18,8 @@ from oms.errors import TransientError
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 _shared: Any = None
+# What else a process keeps per environment and forgets with its clients (a cache of the catalogue).
+_on_reset: list[Callable[[], None]] = []
 # Attempts botocore makes of a throttled call (standard retry mode) before the caller sees the error.
 SDK_MAX_ATTEMPTS = 4
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": SDK_MAX_ATTEMPTS}, connect_timeout=3, read_timeout=10)
@@ -109,7 +112,18 @@ def client(service: str) -> Any:
         return _clients[service]
 
 
-def reset() -> None:
-    """Forget every client, so the next call binds to the current endpoint (the local stack's moto)."""
+def reset(session: bool = False) -> None:
+    """Forget every client, so the next call binds to the current endpoint (the local stack's moto); with
+    `session`, the session too, as a fresh Lambda environment starts without one."""
+    global _shared
     with _lock:
         _clients.clear()
+        if session:
+            _shared = None
+    for forget in _on_reset:
+        forget()
+
+
+def on_reset(forget: Callable[[], None]) -> None:
+    """Have `reset` call `forget` too: what was read through the old clients belongs to their environment."""
+    _on_reset.append(forget)

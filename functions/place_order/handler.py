@@ -50,6 +50,6 @@ def place_order(
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @metrics.log_metrics
-@requires("orders_table", "catalog_table", "idempotency_table", "state_machine_arn")
+@requires("orders_table", "catalog_table", "state_machine_arn")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return resolve(app, event, context)

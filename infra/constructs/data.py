@@ -14,7 +14,8 @@ _STRING = dynamodb.AttributeType.STRING
 class Data(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: Config) -> None:
         super().__init__(scope, construct_id)
-        # Only webhook delivery attempts carry `expires_at`: they are kept a month, orders for ever.
+        # Only webhook delivery attempts (a month) and Idempotency-Key claims (24 h) carry `expires_at`;
+        # orders are kept for ever.
         self.orders = self._table("OrdersTable", config, ttl="expires_at")
         self._index(self.orders, keys.PARTNER_INDEX)
         # The order list: summaries only (keys.LISTING_PROJECTION), never the order's lines or address.

@@ -72,7 +72,7 @@ class Job:
 # execution and scheduler permissions name resources built elsewhere, so the workflow and the stack
 # grant them.
 JOBS: tuple[Job, ...] = (
-    Job("place_order", catalog="r", idempotency=True, timeout=API_TIMEOUT, memory=API_MEMORY),
+    Job("place_order", catalog="r", timeout=API_TIMEOUT, memory=API_MEMORY),
     Job("orders_api", orders="r", timeout=API_TIMEOUT, memory=API_MEMORY),
     # The customer's cancellation: releases stock, tells partners and the customer, wakes the execution,
     # and sets the feedback schedule when what is left has shipped (granted by the stack).

@@ -264,6 +264,15 @@ class LambdaRuntime:
         the function had one warm environment; different functions still run side by side.
         """
         module = spec.handler.rpartition(".")[0]
+        try:
+            shares_resolver_state = _holds_event_resolver(self._module(spec))
+        except Exception:  # noqa: BLE001 - the run reports the import's failure as a Lambda error
+            shares_resolver_state = False
+        if shares_resolver_state:
+            # Powertools keeps a resolver's current event and context on its class (`BaseRouter`), shared by
+            # every handler module in the process: on Lambda one function owns the process, here every API
+            # function does, so those take turns with each other too.
+            module = _EVENT_RESOLVERS
         with self._environments_lock:
             return self._environments.setdefault(module, threading.Lock())
 
@@ -272,10 +281,24 @@ class LambdaRuntime:
             if path not in sys.path:
                 sys.path.insert(0, path)
 
-    def _handler(self, spec: FunctionSpec) -> Any:
+    def _module(self, spec: FunctionSpec) -> Any:
         self._add_code_paths()
-        module_name, _, function_name = spec.handler.rpartition(".")
-        return getattr(importlib.import_module(module_name), function_name)
+        return importlib.import_module(spec.handler.rpartition(".")[0])
+
+    def _handler(self, spec: FunctionSpec) -> Any:
+        return getattr(self._module(spec), spec.handler.rpartition(".")[2])
+
+
+_EVENT_RESOLVERS = "<Powertools event resolvers>"
+
+
+def _holds_event_resolver(module: Any) -> bool:
+    """Whether a handler module keeps a Powertools event handler (REST, HTTP API, ALB... resolvers)."""
+    try:
+        from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+    except ImportError:  # pragma: no cover - Powertools is a dependency of every OMS function
+        return False
+    return any(isinstance(value, BaseRouter) for value in vars(module).values())
 
 
 def _error_payload(error: BaseException) -> dict[str, Any]:

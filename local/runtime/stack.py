@@ -12,7 +12,7 @@ from typing import Any
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from local import chaos, moto_fixes
+from local import chaos, meter, moto_fixes
 from local.aws import clients
 from local.aws.provision import Resources, provision
 from local.aws.template import ACCOUNT_ID, REGION, Template
@@ -61,6 +61,7 @@ class LocalStack:
         moto_fixes.apply_all()
         # Before any handler makes a client: each carries the chaos hook, idle unless a chaos is open.
         chaos.hook_clients()
+        meter.hook_clients()
         # moto logs every caught state failure at ERROR; the execution history already tells it.
         logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
         loaded = Template(template)

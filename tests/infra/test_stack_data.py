@@ -78,7 +78,7 @@ def test_idempotency_records_expire_on_the_attribute_powertools_writes(resources
     assert properties["TimeToLiveSpecification"] == {"AttributeName": written, "Enabled": True}
 
 
-def test_webhook_attempts_expire_and_no_other_orders_item_carries_the_attribute(resources):
+def test_webhook_attempts_and_key_claims_expire_and_no_other_orders_item_carries_the_attribute(resources):
     properties = resources("AWS::DynamoDB::Table")["OrdersTable"]["Properties"]
     writers = [
         path.relative_to(FUNCTIONS_DIR).as_posix()
@@ -88,8 +88,9 @@ def test_webhook_attempts_expire_and_no_other_orders_item_carries_the_attribute(
 
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     # Task tokens are attributes of the order item (oms/repository/orders.py: wake_token), not items of
-    # their own, so they live and go with the order; only the webhook attempts expire.
-    assert writers == ["oms/repository/webhooks.py"]
+    # their own, so they live and go with the order; only the webhook attempts and POST /orders'
+    # Idempotency-Key claims (decision 34) expire.
+    assert writers == ["oms/repository/orders.py", "oms/repository/webhooks.py"]
 
 
 def _index(name: str, projection: dict) -> dict:

@@ -229,7 +229,7 @@ def test_only_the_scheduler_role_is_passed_by_tracking(policy_statements):
     assert statement["Resource"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
 
 
-def test_only_the_keyed_posts_may_touch_the_idempotency_records(policy_statements):
+def test_only_the_receipts_may_touch_the_idempotency_records(policy_statements):
     writers = {
         folder
         for folder in FOLDERS
@@ -237,4 +237,4 @@ def test_only_the_keyed_posts_may_touch_the_idempotency_records(policy_statement
         if "IdempotencyTable" in str(statement["Resource"])
     }
 
-    assert writers == {"place_order", "admin_api"}
+    assert writers == {"admin_api"}

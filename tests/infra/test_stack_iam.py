@@ -1,7 +1,7 @@
 """Least privilege: each role may do what its function's code calls, and nothing else.
 
 The table below is written from the code, not from infra/: for each function, the AWS calls its handler
-reaches (`aws.client(<service>).<call>` in functions/, Powertools' idempotency layer for the keyed POSTs),
+reaches (`aws.client(<service>).<call>` in functions/, Powertools' idempotency layer for stock receipts),
 as IAM actions. How each call maps to an action:
 
     dynamodb  get_item, batch_get_item, query -> GetItem, BatchGetItem, Query (READ);
@@ -18,8 +18,8 @@ as IAM actions. How each call maps to an action:
     secrets   get_secret_value, create_secret, put_secret_value -> the same names
 
 Verified by reading the code: tracking sends email (oms/tracking.py -> oms/fulfilment/notify.py: the
-customer's shipped and delivered emails are sent where the partner's update arrives); only place_order and
-admin_api use idempotency records (the `@idempotent` POSTs); no function scans a table.
+customer's shipped and delivered emails are sent where the partner's update arrives); only admin_api uses
+Powertools' idempotency records (stock receipts; POST /orders keeps its key with the order); no function scans a table.
 
 Every function also writes its own log group and X-Ray traces (CDK's Tracing.ACTIVE grant).
 """
@@ -55,8 +55,8 @@ QUEUE_CONSUMER = {
 
 # function folder -> ({table: "r" | "rw" | "put"}, the other actions its code calls)
 EXPECTED: dict[str, tuple[dict[str, str], set[str]]] = {
-    "place_order": ({"OrdersTable": "rw", "CatalogTable": "r", "IdempotencyTable": "rw"},
-                    {"states:StartExecution"}),
+    # Its Idempotency-Key is an item of the orders table, claimed and accepted with the order (decision 34).
+    "place_order": ({"OrdersTable": "rw", "CatalogTable": "r"}, {"states:StartExecution"}),
     "orders_api": ({"OrdersTable": "r"}, set()),
     "cancel_order": ({"OrdersTable": "rw", "InventoryTable": "rw", "CatalogTable": "r"},
                      EMAIL | EVENTS | ENQUEUE | RESUME | SCHEDULES),
@@ -234,7 +234,7 @@ def test_no_role_may_scan(all_statements):
 def test_tracking_sends_email_because_its_code_does_and_no_step_writes_idempotency_records(granted_actions):
     assert "ses:SendEmail" in granted_actions(role_id("tracking"))
     idempotent = {folder for folder, (tables, _) in EXPECTED.items() if "IdempotencyTable" in tables}
-    assert idempotent == {"place_order", "admin_api"}
+    assert idempotent == {"admin_api"}
     for step in ("allocate", "notify", "dispatch", "compensate"):
         assert EXPECTED[step][0].get("IdempotencyTable") is None
 

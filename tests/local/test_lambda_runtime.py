@@ -140,3 +140,22 @@ def test_a_watcher_sees_each_run_and_may_have_its_event_delivered_once_more():
     assert first.request_id == second.request_id
     assert [running for _, _, running in seen] == [None] * 4
     assert invocations.current() is None
+
+
+def test_two_functions_with_powertools_resolvers_never_see_each_others_event():
+    """Powertools keeps the resolver's current event on its class: in one process, two API functions that
+    ran at once would each read the other's request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    specs = [_spec(name, handler=f"fx_api_{name[-1].lower()}.handler.lambda_handler") for name in ("ApiA", "ApiB")]
+    runtime = LambdaRuntime(specs, [FIXTURE_FUNCTIONS])
+
+    def call(n: int) -> bool:
+        event = {"httpMethod": "POST", "path": "/echo", "body": f"request-{n}", "headers": {}, "requestContext": {}}
+        answer = runtime.invoke(specs[n % 2].logical_id, event)
+        return json.loads(answer["body"])["body"] == f"request-{n}"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(call, range(40)))
+
+    assert all(answers)

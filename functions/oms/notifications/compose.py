@@ -23,7 +23,7 @@ def context(
     order: StoredOrder, shipment_id: str | None = None, feedback_url: str | None = None
 ) -> tuple[EmailContext, Partner | None]:
     """The email context of an order (and one of its shipments), with that shipment's partner."""
-    names = {sku: p.name for sku, p in catalog.products([line.sku for line in order.lines]).items()}
+    names = {sku: p.name for sku, p in catalog.known_products([line.sku for line in order.lines]).items()}
     shipment = order.shipment(shipment_id) if shipment_id else None
     partner = catalog.partner(shipment.partner_id) if shipment else None
     email_shipment = None

@@ -3,8 +3,11 @@ secret goes to Secrets Manager (`secrets`)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
+from oms import aws
 from oms.errors import TransientError
 from oms.models import PartnerIn, ProductIn
 from oms.records import Partner, Product
@@ -12,11 +15,24 @@ from oms.repository import keys, secrets
 from oms.repository.dynamo import Cancelled, db, from_item, to_item, transact
 from oms.settings import settings
 
+# How long an environment answers a product from what it read before. Products are never deleted, so a
+# SKU found stays found; a product's name or fulfilment changed by PUT /products reaches the functions
+# that read it through `known_products` (POST /orders, email lines) within this time, as partner secrets do.
+PRODUCT_FRESHNESS_SECONDS = 300
+_known: dict[str, tuple[float, Product]] = {}
+# Partners are never deleted either: when each was last found, for a check that only needs it to exist.
+_known_partners: dict[str, float] = {}
+_known_lock = threading.Lock()
+aws.on_reset(_known.clear)
+aws.on_reset(_known_partners.clear)
+
 
 def put_product(product: ProductIn) -> None:
     db().put_item(
         TableName=settings().catalog_table, Item=to_item({**keys.product(product.sku), **product.model_dump()})
     )
+    with _known_lock:
+        _known.pop(product.sku, None)
 
 
 def put_partner(partner: PartnerIn, rank: int | None = None) -> Partner:
@@ -96,6 +112,37 @@ def products(skus: list[str]) -> dict[str, Product]:
                 found[product.sku] = product
             request = page.get("UnprocessedKeys") or {}
     return found
+
+
+def known_products(skus: list[str]) -> dict[str, Product]:
+    """The products among `skus` that exist, by SKU, answered from this environment's reads of the last
+    PRODUCT_FRESHNESS_SECONDS; only SKUs not read in that time (an unknown SKU always) are read again."""
+    now = time.monotonic()
+    with _known_lock:
+        hits = {sku: _known.get(sku) for sku in skus}
+    fresh = {sku: hit[1] for sku, hit in hits.items() if hit and now - hit[0] < PRODUCT_FRESHNESS_SECONDS}
+    missing = [s for s in skus if s not in fresh]
+    if missing:
+        found = products(missing)
+        with _known_lock:
+            _known.update({sku: (now, product) for sku, product in found.items()})
+        fresh.update(found)
+    return fresh
+
+
+def known_partner(partner_id: str) -> bool:
+    """Whether the partner exists, answered from this environment's finding of the last
+    PRODUCT_FRESHNESS_SECONDS; an unknown partner is always read again."""
+    now = time.monotonic()
+    with _known_lock:
+        found_at = _known_partners.get(partner_id)
+    if found_at is not None and now - found_at < PRODUCT_FRESHNESS_SECONDS:
+        return True
+    if partner(partner_id) is None:
+        return False
+    with _known_lock:
+        _known_partners[partner_id] = now
+    return True
 
 
 def partner(partner_id: str) -> Partner | None:

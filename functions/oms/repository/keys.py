@@ -10,6 +10,7 @@
 | email sent once                    | Orders    | PK=ORDER#<id>, SK=EMAIL#<kind>#<shipment|->  | notify, dispatch, followup |
 | feedback given once                | Orders    | PK=ORDER#<id>, SK=FEEDBACK                   | feedback |
 | external_ref unique for ever       | Orders    | PK=REF#<external_ref>, SK=REF                | place_order |
+| an Idempotency-Key's claim, 24 h   | Orders    | PK=IDEMPOTENCY#<key>, SK=IDEMPOTENCY (TTL `expires_at`) | place_order |
 | partner event seen once            | Orders    | PK=PARTNER#<id>, SK=EVENT#<event_id>         | tracking |
 | a partner's shipments by status    | Orders    | GSI1: GSI1PK=PARTNER#<id>#<status>, GSI1SK=<sent_at>#<shipment_id> | tracking |
 | an order's listing at a partner    | Orders    | PK=ORDER#<id>, SK=LISTING#<partner_id>       | allocate, tracking, compensate |
@@ -88,6 +89,10 @@ def feedback(order_id: str) -> dict[str, str]:
 
 def ref(external_ref: str) -> dict[str, str]:
     return {"PK": f"REF#{external_ref}", "SK": "REF"}
+
+
+def idempotency(key: str) -> dict[str, str]:
+    return {"PK": f"IDEMPOTENCY#{key}", "SK": "IDEMPOTENCY"}
 
 
 def partner_event(partner_id: str, event_id: str) -> dict[str, str]:

@@ -30,6 +30,21 @@ class RefTaken(Exception):
         self.body_hash = body_hash
 
 
+class KeyHeld(Exception):
+    """An Idempotency-Key already claimed: by the order it names, still being accepted or accepted."""
+
+    def __init__(self, order_id: str, body_hash: str, accepted: bool) -> None:
+        super().__init__(order_id)
+        self.order_id, self.body_hash, self.accepted = order_id, body_hash, accepted
+
+
+class KeyLost(Exception):
+    """The claim on an Idempotency-Key passed to another request while this one was accepting."""
+
+
+_ACCEPTING, _ACCEPTED = "ACCEPTING", "ACCEPTED"
+
+
 def table() -> str:
     return settings().orders_table
 
@@ -54,9 +69,82 @@ def event_item(order_id: str, event_type: str, detail: dict[str, Any], at: str |
     return _put(item, new=False)
 
 
-def create(header: OrderHeader) -> None:
-    """Write a new order with its `REF#` item in one transaction, listed as PLACED from the start;
-    RefTaken if the ref is in use."""
+def claim_key(key: str, order_id: str, body_hash: str, now: int, until: int, expires: int) -> None:
+    """Claim an Idempotency-Key for the order about to be written, accepting until `until` (epoch seconds)
+    and kept until `expires`. A claim expired, or left accepting past its time by a request that stopped,
+    is taken over. KeyHeld, in the same round trip, when the key is held."""
+    item = {
+        **keys.idempotency(key),
+        "type": "IDEMPOTENCY",
+        "state": _ACCEPTING,
+        "order_id": order_id,
+        "body_hash": body_hash,
+        "accepting_until": until,
+        "expires_at": expires,
+    }
+    try:
+        db().put_item(
+            TableName=table(),
+            Item=to_item(item),
+            ConditionExpression=(
+                "attribute_not_exists(PK) OR expires_at < :now OR (#state = :accepting AND accepting_until < :now)"
+            ),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_item({":now": now, ":accepting": _ACCEPTING}),
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error_code(error) != _CONDITION_FAILED:
+            raise
+        existing: dict[str, Any] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
+        held = from_item(existing)
+        raise KeyHeld(str(held["order_id"]), str(held["body_hash"]), held["state"] == _ACCEPTED) from error
+
+
+def _key_accepted(key: str, claimed_by: str, order_id: str) -> dict[str, Any]:
+    """The transaction item that turns this request's claim on the key into the accepted order's."""
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": to_item(keys.idempotency(key)),
+            "UpdateExpression": "SET #state = :accepted, order_id = :order",
+            "ConditionExpression": "#state = :accepting AND order_id = :claimed",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": to_item(
+                {":accepted": _ACCEPTED, ":accepting": _ACCEPTING, ":order": order_id, ":claimed": claimed_by}
+            ),
+        }
+    }
+
+
+def key_accepted(key: str, claimed_by: str, order_id: str) -> None:
+    """Name the order a claimed key answers with, when that order was written by an earlier request."""
+    try:
+        transact([_key_accepted(key, claimed_by, order_id)])
+    except Cancelled as refused:
+        raise KeyLost(key) from refused
+
+
+def release_key(key: str, claimed_by: str) -> None:
+    """Give up this request's claim on a key when it failed before its order was written, so the client's
+    retry is served at once rather than answered request_in_progress."""
+    try:
+        db().delete_item(
+            TableName=table(),
+            Key=to_item(keys.idempotency(key)),
+            ConditionExpression="#state = :accepting AND order_id = :claimed",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_item({":accepting": _ACCEPTING, ":claimed": claimed_by}),
+        )
+    except ClientError as error:
+        if error_code(error) != _CONDITION_FAILED:
+            raise
+
+
+def create(header: OrderHeader, key: str | None = None) -> None:
+    """Write a new order with its `REF#` item in one transaction, listed as PLACED from the start, and the
+    Idempotency-Key it was claimed under (`claim_key`) marked accepted in the same write; RefTaken if the
+    ref is in use, KeyLost if the claim passed to another request."""
     ref_item = {
         **keys.ref(header.external_ref),
         "type": "REF",
@@ -77,11 +165,15 @@ def create(header: OrderHeader) -> None:
         ),
         event_item(header.order_id, "OrderPlaced", {"external_ref": header.external_ref}, header.created_at),
     ]
+    if key is not None:
+        items.append(_key_accepted(key, header.order_id, header.order_id))
     try:
         retried(lambda: transact(items))
     except Cancelled as refused:
         existing = ref(header.external_ref) if refused.failed(0) else None
         if existing is None:
+            if refused.failed(3):
+                raise KeyLost(key or "") from refused
             raise
         raise RefTaken(existing["order_id"], existing["body_hash"]) from refused
 

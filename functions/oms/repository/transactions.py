@@ -17,7 +17,7 @@ from oms.errors import TransientError
 from oms.records import QueueChange, StoredLine, StoredOrder, StoredShipment
 from oms.repository import inventory, keys, ledger, round_plan
 from oms.repository import orders as repo
-from oms.repository.dynamo import Cancelled, db, retried, to_item, transact
+from oms.repository.dynamo import Cancelled, retried, to_item, transact
 from oms.repository.inventory import StockMove
 from oms.repository.rounds import TRANSACTION_LIMIT, AllocationCommit, commit_round
 from oms.statuses import OrderState
@@ -55,15 +55,6 @@ def commit_allocation(
         *(repo.shipment_put(shipment) for shipment in shipments),
     ]
     return commit_round(order.order_id, order.allocation_round, header, reservations, items)
-
-
-def partner_event_seen(partner_id: str, event_id: str) -> bool:
-    found = (
-        db()
-        .get_item(TableName=repo.table(), Key=to_item(keys.partner_event(partner_id, event_id)), ConsistentRead=True)
-        .get("Item")
-    )
-    return found is not None
 
 
 def apply_partner_event(
