@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,19 +29,24 @@ def layer() -> Path:
     """The layer's `python/` directory, as Lambda would unpack it."""
     cached = ROOT / ".cache" / f"layer-{layer_hash()[:16]}"
     if not (cached / "BUILT_BY_TESTS.txt").is_file():
-        building = cached.with_name(cached.name + ".building")
-        shutil.rmtree(building, ignore_errors=True)
+        # Each build in a directory of its own, renamed into place whole: two test processes building at once
+        # (xdist workers, two checkouts' runs) never see each other's half-built layer.
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=cached.parent, prefix=f"{cached.name}.building-"))
         try:
             install_dependencies(building)
         except subprocess.CalledProcessError as error:
+            shutil.rmtree(building, ignore_errors=True)
             pytest.fail(
                 f"pip could not build the Lambda layer (exit {error.returncode}): is the package index "
                 f"reachable from here? The command was: {' '.join(error.cmd)}",
                 pytrace=False,
             )
         (building / "BUILT_BY_TESTS.txt").write_text(MARK)
-        shutil.rmtree(cached, ignore_errors=True)
-        building.rename(cached)
+        try:
+            building.rename(cached)
+        except OSError:  # another process put its build there first: the same wheels
+            shutil.rmtree(building, ignore_errors=True)
     return cached / "python"
 
 
