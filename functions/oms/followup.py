@@ -77,9 +77,8 @@ def request_feedback(order_id: str) -> bool:
         return False
     expires = int((clock.now() + TOKEN_LIFETIME).timestamp())
     url = f"{settings().public_base_url.rstrip('/')}/feedback/{tokens.issue(_key(), order_id, expires)}"
-    sent = send(order, EmailKind.FEEDBACK_REQUEST, feedback_url=url)
+    sent = send(order, EmailKind.FEEDBACK_REQUEST, feedback_url=url, then=("FeedbackRequested", {}))
     if sent:
-        repo.append_event(order_id, "FeedbackRequested", {})
         events.publish(order_id, "FeedbackRequested", {})
     return sent
 

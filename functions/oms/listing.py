@@ -1,5 +1,6 @@
 """The order list operators read: every order's summary, newest first, by status and by partner, kept
-by `refresh`, which each writer that changes an order's status calls with the order read after it."""
+by `refresh`, which each writer that changes an order's status calls with the order read after it, unless
+the write listed the order itself (docs/decisions.md 35)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from oms.fulfilment.dispatch import wake
 from oms.fulfilment.notify import notify_shipment
 from oms.models import PartnerShipmentsPage, PartnerShipmentView, TrackingEvent, TrackingStatus
 from oms.observability import logger, metrics
-from oms.records import StoredOrder, StoredShipment
+from oms.records import StoredOrder, StoredShipment, TimelineEvent
 from oms.repository import catalog, secrets
 from oms.repository import orders as repo
 from oms.repository.inventory import StockAction, StockMove
@@ -23,6 +23,7 @@ from oms.signatures import InvalidSignature, verify
 from oms.statuses import (
     RELEASED_STATUSES,
     SETTLED_STATUSES,
+    OrderState,
     OrderStatus,
     ShipmentStatus,
     leaves_stock,
@@ -73,19 +74,24 @@ def record(partner_id: str, event: TrackingEvent) -> bool:
     """Apply the event once, then do what the shipment's state owes (emails, the feedback schedule, waking
     the order's execution). False for a repeated event_id or a move that is not forward; what is owed is
     still done, so a partner's retry after a failure finishes the work."""
-    applied = _apply(partner_id, event)
-    settle(ids.order_of_shipment(event.shipment_id) or "", event.shipment_id)
+    applied, after = _apply(partner_id, event)
+    settle(ids.order_of_shipment(event.shipment_id) or "", event.shipment_id, after)
     return applied
 
 
-def _apply(partner_id: str, event: TrackingEvent) -> bool:
+def _apply(partner_id: str, event: TrackingEvent) -> tuple[bool, StoredOrder | None]:
+    """Whether the event was applied now, and the order as its transaction left it when that order's
+    shipment alone decides what it owes (`_alone`): it is then listed in the same transaction."""
     for _ in range(_ATTEMPTS):
         order, shipment = _owned_shipment(partner_id, event.shipment_id)
         # A repeated event_id is refused by its mark's condition in the apply transaction: no read first.
         changes = _changes(shipment, event)
         if changes is None:
-            return False
-        timeline = (_TIMELINE[event.status], _detail(event, changes))
+            return False, None
+        timeline = (_TIMELINE[event.status], _detail(event, changes), clock.iso())
+        order_changes = _order_changes(order, shipment, changes.get("status"), event.reason)
+        after = _moved(order, shipment, changes, timeline) if order_changes is None else None
+        after = after if after is not None and _alone(after) else None
         outcome = apply_partner_event(
             partner_id,
             event.event_id,
@@ -93,15 +99,46 @@ def _apply(partner_id: str, event: TrackingEvent) -> bool:
             changes,
             _stock_moves(shipment, changes.get("status"), event.reason),
             timeline,
-            _order_changes(order, shipment, changes.get("status"), event.reason),
+            order_changes,
+            (listing.summary(after), len(after.timeline)) if after is not None else None,
         )
         if outcome == PartnerEventOutcome.REPEATED:
-            return False
+            return False, None
         if outcome == PartnerEventOutcome.APPLIED:
             _after(shipment, event, changes)
-            return True
+            return True, after
         # SHIPMENT_MOVED: judge the event again against what the order and shipment are now.
     raise TransientError(f"shipment {event.shipment_id} kept moving while an update was applied")
+
+
+def _moved(
+    order: StoredOrder, shipment: StoredShipment, changes: dict[str, Any], timeline: tuple[str, dict[str, Any], str]
+) -> StoredOrder:
+    """The order as the apply transaction leaves it: the shipment moved (the stock moves it leaves pending,
+    if any, are made before `apply_partner_event` returns) and the timeline entry added."""
+    moved = StoredShipment.model_validate({**shipment.model_dump(), **changes})
+    event_type, detail, at = timeline
+    event = TimelineEvent(at=at, event_type=event_type, detail=detail)
+    return order.model_copy(
+        update={
+            "shipments": [moved if s.shipment_id == shipment.shipment_id else s for s in order.shipments],
+            "timeline": [*order.timeline, event],
+        }
+    )
+
+
+def _alone(order: StoredOrder) -> bool:
+    """Whether the order's path can change only by its one shipment's moves: one shipment, no unit waiting,
+    no cancellation. Another writer's change (a customer's cancellation) then needs nothing of this move to
+    change the path, and wakes the execution itself from the order it reads after its own write; so the
+    order as this move left it says what the move owes. Its summary goes in the move's transaction, which
+    a newer summary refuses (the order is read and judged again)."""
+    return (
+        len(order.shipments) == 1
+        and order.state != OrderState.FAILED
+        and not order.cancelled_at
+        and not any(line.backordered or line.rerouting for line in order.lines)
+    )
 
 
 def _order_changes(
@@ -203,20 +240,24 @@ def _count(shipment: StoredShipment, event_type: str, new: ShipmentStatus | None
             logger.info("a rejection left nothing to ship: the order is cancelled")
 
 
-def settle(order_id: str, shipment_id: str) -> None:
+def settle(order_id: str, shipment_id: str, moved: StoredOrder | None = None) -> None:
     """What the shipment's state owes, each part at most once however often this runs: the order's
     execution woken if its path changed, the customer's emails, the feedback schedule.
 
-    The order is read after the partner's write; the execution parks its token before it reads the
-    order, so one of the two always sees the other's write and no change is left unattended."""
-    order = repo.load(order_id)
+    `moved` is the order as this call's transaction left it, already listed, when its shipment alone
+    decides what it owes (`_alone`). Waking the execution needs the order read after the write: the
+    execution parks its token before it reads the order, so one of the two always sees the other's write
+    and no change is left unattended. A move that leaves the path as it was (`next_step` None) wakes
+    nothing, so its order as moved is enough."""
+    order = moved if moved is not None and rounds.next_step(moved) is None else repo.load(order_id)
     shipment = order.shipment(shipment_id) if order else None
     if order is None or shipment is None:
         return
     if shipment.stock_pending:
         finish_stock(order_id, shipment_id)  # a first attempt stopped before all its stock moved
     wake(order)
-    listing.refresh(order)
+    if moved is None:
+        listing.refresh(order)
     notify_shipment(order, shipment_id)
     if status_of(order) == OrderStatus.CANCELLED and not order.cancelled_at:
         # A rejection that left no unit to ship: the order's one OrderCancelled (the same id however

@@ -96,7 +96,7 @@ def tell_partner(order: StoredOrder, kind: EmailKind, shipment_id: str) -> bool:
     True when it did. Called before the email is sent, so a step that fails here sends nothing and its
     retry enqueues again under the same event id."""
     shipment = order.shipment(shipment_id)
-    partner = catalog.partner(shipment.partner_id) if shipment else None
+    partner = catalog.known_partner_record(shipment.partner_id) if shipment else None
     if partner is None or not partner.webhook_url:
         return False
     if not settings().webhook_queue_url:

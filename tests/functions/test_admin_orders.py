@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from local.faults import conflicting_updates
+from local.meter import meter
 from oms.repository.dynamo import RETRY_ATTEMPTS
 from tests.scenario import Reply, Scenario
 
@@ -196,19 +197,19 @@ def test_a_summary_read_before_a_newer_one_does_not_replace_it(oms: Scenario) ->
 
 
 def test_a_listing_write_that_meets_a_conflict_is_retried_in_place(oms: Scenario) -> None:
-    order = _placed(oms, "SHOP-1")
+    order = _placed(oms, "SHOP-1", quantity=12)  # two shipments: the list is written after the move
 
     with conflicting_updates("listed_seq") as fault:
         reply = oms.track("main-warehouse", _shipment_at(order, "main-warehouse"), "SHIPPED")
 
     assert (reply.status, fault.injected) == (202, 1)
-    assert _ids(oms, "status=SHIPPED") == [order["order_id"]]
+    assert _ids(oms, "status=PARTIALLY_SHIPPED") == [order["order_id"]]
 
 
 def test_contention_that_outlasts_the_retries_leaves_the_update_applied_and_the_list_catches_up(
     oms: Scenario,
 ) -> None:
-    order = _placed(oms, "SHOP-1")
+    order = _placed(oms, "SHOP-1", quantity=12)
     shipment_id = _shipment_at(order, "main-warehouse")
 
     with conflicting_updates("listed_seq", times=RETRY_ATTEMPTS) as fault:
@@ -217,7 +218,49 @@ def test_contention_that_outlasts_the_retries_leaves_the_update_applied_and_the_
     oms.track("main-warehouse", shipment_id, "DELIVERED")
 
     assert (shipped.status, shipped.json, fault.injected) == (202, {"applied": True}, RETRY_ATTEMPTS)
-    assert oms.order(order["order_id"])["status"] == "DELIVERED"
+    assert oms.order(order["order_id"])["status"] == "PARTIALLY_SHIPPED"
     assert behind == [order["order_id"]]
-    assert _ids(oms, "status=DELIVERED") == [order["order_id"]]
+    assert _ids(oms, "status=PARTIALLY_SHIPPED") == [order["order_id"]]
+    assert _ids(oms, "status=PROCESSING") == []
+
+
+def test_a_one_shipment_order_is_listed_by_the_write_that_moves_its_shipment(oms: Scenario) -> None:
+    order = _placed(oms, "SHOP-1")
+
+    with meter() as reading:
+        shipped = oms.track("main-warehouse", _shipment_at(order, "main-warehouse"), "SHIPPED")
+
+    assert shipped.status == 202
+    assert reading.operations("TrackingFunction")["dynamodb:UpdateItem"] == 0
+    assert _ids(oms, "status=SHIPPED") == [order["order_id"]]
+    assert _ids(oms, "status=SHIPPED&partner_id=main-warehouse") == [order["order_id"]]
+    assert _ids(oms, "status=PROCESSING") == []
+
+
+def test_a_move_judged_on_an_order_read_before_a_newer_summary_is_judged_again(
+    oms: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oms import listing
+    from oms.repository import orders
+
+    order = _placed(oms, "SHOP-1")
+    shipment_id = _shipment_at(order, "main-warehouse")
+    stale = orders.load(order["order_id"])
+    # Another writer appends to the order and lists it from what it reads after: a summary the stale read lacks.
+    orders.append_event(order["order_id"], "EmailSent", {"kind": "order_confirmed"})
+    listing.refresh(orders.load(order["order_id"]))
+    reads: list[str] = []
+    fresh = orders.load
+
+    def stale_first(order_id: str) -> Any:
+        reads.append(order_id)
+        return stale if len(reads) == 1 else fresh(order_id)
+
+    monkeypatch.setattr(orders, "load", stale_first)
+    shipped = oms.track("main-warehouse", shipment_id, "SHIPPED")
+    monkeypatch.undo()
+
+    assert (shipped.status, shipped.json, len(reads)) == (202, {"applied": True}, 2)
+    assert oms.order(order["order_id"])["status"] == "SHIPPED"
+    assert _ids(oms, "status=SHIPPED") == [order["order_id"]]
     assert _ids(oms, "status=PROCESSING") == []

@@ -121,7 +121,8 @@ def test_a_hundred_lines_each_split_over_two_locations_allocate_whole_with_exact
         allocation = _allocate(bulk, order_id)
 
     assert allocation["outcome"] == "ALLOCATED"
-    assert [len(items) for items in seen] == [6, 100, 100]  # 200 reservations, 2 shipments, 1 timeline entry
+    # 200 reservations, 2 shipments, 1 timeline entry, the order list's copy at each of the 2 partners
+    assert [len(items) for items in seen] == [8, 100, 100]
     assert all((line["allocated"], line["backordered"]) == (ORDERED, 0) for line in bulk.order(order_id)["lines"])
     assert _stock()[(SKUS[0], "main-warehouse")] == {"on_hand": 5, "reserved": 5, "available": 0}
     assert _stock()[(SKUS[0], "east-3pl")] == {"on_hand": 5, "reserved": 2, "available": 3}
@@ -259,4 +260,5 @@ def test_a_round_that_fits_is_one_transaction(oms: Scenario) -> None:
     with transactions_seen() as seen:
         oms.stack.invoke("allocate", {"order_id": reply.json["order_id"]})
 
-    assert [len(items) for items in seen] == [4]  # the header, one reservation, one shipment, one timeline entry
+    # The header (listing the order), one reservation, one shipment, one timeline entry, the partner's list copy.
+    assert [len(items) for items in seen] == [5]

@@ -18,7 +18,7 @@ from oms.fulfilment.common import load
 from oms.fulfilment.dispatch import wake
 from oms.notifications.catalogue import EmailKind
 from oms.observability import logger, metrics
-from oms.records import StoredOrder, StoredShipment
+from oms.records import StoredOrder, StoredShipment, TimelineEvent
 from oms.repository import catalog, inventory
 from oms.repository import orders as repo
 from oms.repository.dynamo import retried
@@ -88,7 +88,7 @@ def allocate_order(order_id: str) -> AllocationOutput:
     dropship = _dropship(skus)
     allocation = rounds.plan(order, _available(set(skus), dropship), locations(), dropship)
     first = rounds.is_first(order)
-    committed = _commit(order, allocation, "policy" if first else "unavailable_after_rejection")
+    committed = _commit(order, allocation, "policy" if first else "unavailable_after_rejection", listed=first)
     if committed == AllocationCommit.STOCK_MOVED:
         raise ReservationConflict(f"stock moved while allocating {order_id}")
     if committed == AllocationCommit.ALREADY_DONE:
@@ -100,7 +100,8 @@ def allocate_order(order_id: str) -> AllocationOutput:
     # Published by the attempt that committed and by any that finds the round done (the first may have
     # stopped before it published): the ids are the round's, so a receiver sees each event once.
     _publish_round(allocated, "OrderAllocated", result.model_dump(mode="json"))
-    listing.refresh(allocated)
+    if not (first and committed == AllocationCommit.COMMITTED):  # the first round lists the order itself
+        listing.refresh(allocated)
     return result
 
 
@@ -179,7 +180,9 @@ def _queue(sku: str, released: list[str]) -> list[rounds.Waiting]:
     return queue
 
 
-def _commit(order: StoredOrder, allocation: Allocation, reason: str, *, released: bool = False) -> AllocationCommit:
+def _commit(
+    order: StoredOrder, allocation: Allocation, reason: str, *, released: bool = False, listed: bool = False
+) -> AllocationCommit:
     now = clock.iso()
     first = order.shipment_count + 1
     shipments = [
@@ -211,4 +214,17 @@ def _commit(order: StoredOrder, allocation: Allocation, reason: str, *, released
     if allocation.cancelled:
         timeline.append(("UnitsCancelled", {"lines": allocation.cancelled, "reason": reason}))
     queue = rounds.queue_changes(order.lines, lines)
-    return commit_allocation(order, lines, shipments, reservations, queue, timeline, now)
+    summary = None
+    if listed:
+        after = order.model_copy(
+            update={
+                "state": OrderState.ALLOCATED,
+                "allocation_round": order.allocation_round + 1,
+                "lines": lines,
+                "shipments": [*order.shipments, *shipments],
+                "timeline": [*order.timeline, *(TimelineEvent(at=now, event_type=k, detail=d) for k, d in timeline)],
+                "updated_at": now,
+            }
+        )
+        summary = (listing.summary(after), len(after.timeline))
+    return commit_allocation(order, lines, shipments, reservations, queue, timeline, now, summary)

@@ -38,6 +38,7 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
     it reads the token (`wake`): whichever runs second sees the other's write, so the execution is never
     left waiting on an order that needs it."""
     order = load(order_id)
+    parked = False
     for shipment_id in shipment_ids:
         shipment = shipment_of(order, shipment_id)
         if shipment.status != ShipmentStatus.SENT or order.cancelled_at:
@@ -47,8 +48,11 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
             webhooks.tell_partner(order, kind, shipment_id)
             send(order, kind, shipment_id)
             requested = clock.iso()
-            if repo.mark_requested(order_id, shipment_id, requested, _sent(shipment)):
+            # The last request recorded parks the token in the same write: every request is out by then.
+            park = task_token if shipment_id == shipment_ids[-1] else None
+            if repo.mark_requested(order_id, shipment_id, requested, _sent(shipment), park=park):
                 shipment = shipment.model_copy(update={"requested_at": requested})
+                parked = park is not None
             else:  # a run alongside recorded it first, at its own time
                 shipment = shipment_of(load(order_id), shipment_id)
         # Published and the partner's deadline set again by a run that follows one that stopped before
@@ -56,7 +60,8 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
         # finds nothing to do if the partner moved on.
         events.publish(order_id, *_sent(shipment), shipment_id)
         deadlines.schedule(shipment, Stage.DEADLINE, settings().deadline_function_arn)
-    repo.park_wake_token(order_id, task_token)
+    if not parked:
+        repo.park_wake_token(order_id, task_token)
     now = load(order_id)
     tell_partners(now)  # a shipment cancelled while its request went out: the partner hears of both
     # A round that cancelled the last waiting units can leave the order shipped: no partner update may follow.

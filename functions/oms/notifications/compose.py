@@ -25,7 +25,7 @@ def context(
     """The email context of an order (and one of its shipments), with that shipment's partner."""
     names = {sku: p.name for sku, p in catalog.known_products([line.sku for line in order.lines]).items()}
     shipment = order.shipment(shipment_id) if shipment_id else None
-    partner = catalog.partner(shipment.partner_id) if shipment else None
+    partner = catalog.known_partner_record(shipment.partner_id) if shipment else None
     email_shipment = None
     if shipment is not None:
         email_shipment = EmailShipment(

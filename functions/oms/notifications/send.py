@@ -60,10 +60,11 @@ def send(
     shipment_id: str | None = None,
     feedback_url: str | None = None,
     occurrence: str | None = None,
+    then: tuple[str, dict[str, Any]] | None = None,
 ) -> bool:
     """Send `kind` for the order (and shipment) unless it was sent, or found undeliverable, before; True
     when it went out now. An `occurrence` (a shipment's exception, by when it began) makes each occurrence
-    an email of its own."""
+    an email of its own. `then`, a timeline entry the email going out makes, is written with its EmailSent."""
     order_id = order.order_id
     mark = mark_of(shipment_id, occurrence)
     if order.email_sent(kind, mark):
@@ -89,9 +90,8 @@ def send(
         retried(lambda: repo.release_email(order_id, kind.value, mark))
         raise
     # The email went out: whatever fails from here, the mark stays, or a retry would send it again.
-    retried(
-        lambda: repo.append_event(order_id, "EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
-    )
+    sent = ("EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
+    retried(lambda: repo.append_events(order_id, [sent, *([then] if then else [])]))
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
     logger.info("email sent", extra={"order_id": order_id, "kind": kind.value, "shipment_id": shipment_id})
     return True

@@ -20,8 +20,10 @@ from oms.settings import settings
 # that read it through `known_products` (POST /orders, email lines) within this time, as partner secrets do.
 PRODUCT_FRESHNESS_SECONDS = 300
 _known: dict[str, tuple[float, Product]] = {}
-# Partners are never deleted either: when each was last found, for a check that only needs it to exist.
-_known_partners: dict[str, float] = {}
+# Partners are never deleted either: each as last found, and when, for the functions that address it
+# (emails, webhooks) and the check that it exists; a partner changed by PUT /partners reaches them within
+# the same time.
+_known_partners: dict[str, tuple[float, Partner]] = {}
 _known_lock = threading.Lock()
 aws.on_reset(_known.clear)
 aws.on_reset(_known_partners.clear)
@@ -67,6 +69,8 @@ def put_partner(partner: PartnerIn, rank: int | None = None) -> Partner:
         if refused.failed(1):
             raise TransientError("the partner directory changed while a partner was written") from refused
         raise
+    with _known_lock:
+        _known_partners.pop(partner.id, None)
     return stored
 
 
@@ -133,16 +137,22 @@ def known_products(skus: list[str]) -> dict[str, Product]:
 def known_partner(partner_id: str) -> bool:
     """Whether the partner exists, answered from this environment's finding of the last
     PRODUCT_FRESHNESS_SECONDS; an unknown partner is always read again."""
+    return known_partner_record(partner_id) is not None
+
+
+def known_partner_record(partner_id: str) -> Partner | None:
+    """The partner as this environment read it in the last PRODUCT_FRESHNESS_SECONDS, or as read now; an
+    unknown partner (None) is always read again."""
     now = time.monotonic()
     with _known_lock:
-        found_at = _known_partners.get(partner_id)
-    if found_at is not None and now - found_at < PRODUCT_FRESHNESS_SECONDS:
-        return True
-    if partner(partner_id) is None:
-        return False
-    with _known_lock:
-        _known_partners[partner_id] = now
-    return True
+        hit = _known_partners.get(partner_id)
+    if hit is not None and now - hit[0] < PRODUCT_FRESHNESS_SECONDS:
+        return hit[1]
+    found = partner(partner_id)
+    if found is not None:
+        with _known_lock:
+            _known_partners[partner_id] = (now, found)
+    return found
 
 
 def partner(partner_id: str) -> Partner | None:

@@ -8,6 +8,7 @@ appends one, so a slow writer cannot put an older status back over a newer one.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,6 +21,7 @@ from oms.settings import settings
 _SUMMARY = frozenset({"status", "updated_at", "shipments", "partner_ids"})
 _ORDER = frozenset({"order_id", "external_ref", "customer", "created_at"})
 _NOT_OLDER = "(attribute_not_exists(listed_seq) OR listed_seq <= :seq)"
+_OLDER = "(attribute_not_exists(listed_seq) OR listed_seq < :seq)"
 
 
 def table() -> str:
@@ -42,30 +44,67 @@ def _attributes(listed: ListedOrder, seq: int, partner_id: str | None) -> dict[s
 def write(listed: ListedOrder, seq: int) -> None:
     """Write the summary on the header and on the copy at each of the order's partners, each one unless a
     newer summary is there already. Contention is retried in place."""
+    for update in _updates(listed, seq):
+        retried(partial(_update_once, update))
+
+
+def writes(listed: ListedOrder, seq: int) -> list[dict[str, Any]]:
+    """The summary's writes as transaction items, for a writer that lists the order in the transaction that
+    changes it, `seq` counting the timeline entry that transaction adds: each refused if a summary of that
+    seq or later is there, one computed from a read that saw an entry this writer's read did not (the order
+    changed since: read it again)."""
+    return [{"Update": update} for update in _updates(listed, seq, _OLDER)]
+
+
+def first_copies(listed: ListedOrder, seq: int) -> list[dict[str, Any]]:
+    """The copies at each of the order's partners as transaction puts, for the write that gives the order
+    its first shipments (before it, the order has no copy to be newer than this one)."""
+    order = listed.model_dump(mode="json", include=set(_ORDER))
+    return [
+        {
+            "Put": {
+                "TableName": table(),
+                "Item": to_item(
+                    {
+                        **keys.listing(listed.order_id, partner_id),
+                        "type": "LISTING",
+                        "partner_id": partner_id,
+                        **order,
+                        **_attributes(listed, seq, partner_id),
+                    }
+                ),
+            }
+        }
+        for partner_id in listed.partner_ids
+    ]
+
+
+def _updates(listed: ListedOrder, seq: int, condition: str = _NOT_OLDER) -> list[dict[str, Any]]:
     # The header must exist already (a summary never makes an order); a partner's copy may be new.
-    _update(keys.order(listed.order_id), header_attributes(listed, seq), seq, may_create=False)
+    header = header_attributes(listed, seq)
+    updates = [_request(keys.order(listed.order_id), header, seq, f"attribute_exists(PK) AND {condition}")]
     order = listed.model_dump(mode="json", include=set(_ORDER))
     for partner_id in listed.partner_ids:
         copy = {"type": "LISTING", "partner_id": partner_id, **order, **_attributes(listed, seq, partner_id)}
-        _update(keys.listing(listed.order_id, partner_id), copy, seq, may_create=True)
+        updates.append(_request(keys.listing(listed.order_id, partner_id), copy, seq, condition))
+    return updates
 
 
-def _update(key: dict[str, str], changes: dict[str, Any], seq: int, *, may_create: bool) -> None:
-    retried(lambda: _update_once(key, changes, seq, may_create=may_create))
+def _request(key: dict[str, str], changes: dict[str, Any], seq: int, condition: str) -> dict[str, Any]:
+    return {
+        "TableName": table(),
+        "Key": to_item(key),
+        "UpdateExpression": "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {f"#a{i}": name for i, name in enumerate(changes)},
+        "ExpressionAttributeValues": to_item({**{f":v{i}": v for i, v in enumerate(changes.values())}, ":seq": seq}),
+    }
 
 
-def _update_once(key: dict[str, str], changes: dict[str, Any], seq: int, *, may_create: bool) -> bool:
+def _update_once(update: dict[str, Any]) -> bool:
     """False when the item holds a newer summary (or, for a header, does not exist)."""
-    exists = "" if may_create else "attribute_exists(PK) AND "
     try:
-        db().update_item(
-            TableName=table(),
-            Key=to_item(key),
-            UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
-            ConditionExpression=exists + _NOT_OLDER,
-            ExpressionAttributeNames={f"#a{i}": name for i, name in enumerate(changes)},
-            ExpressionAttributeValues=to_item({**{f":v{i}": v for i, v in enumerate(changes.values())}, ":seq": seq}),
-        )
+        db().update_item(**update)
     except ClientError as error:
         if error_code(error) == "ConditionalCheckFailedException":
             return False

@@ -280,13 +280,17 @@ def _plain(value: Any) -> Any:
 
 def park_wake_token(order_id: str, token: str) -> None:
     """Store the task token the order's execution now waits on."""
-    db().update_item(
-        TableName=table(),
-        Key=to_item(keys.order(order_id)),
-        UpdateExpression="SET wake_token = :t",
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeValues=to_item({":t": token}),
-    )
+    db().update_item(**_parked(order_id, token))
+
+
+def _parked(order_id: str, token: str) -> dict[str, Any]:
+    return {
+        "TableName": table(),
+        "Key": to_item(keys.order(order_id)),
+        "UpdateExpression": "SET wake_token = :t",
+        "ConditionExpression": "attribute_exists(PK)",
+        "ExpressionAttributeValues": to_item({":t": token}),
+    }
 
 
 def shipment_item(order_id: str, shipment_id: str) -> dict[str, Any] | None:
@@ -318,9 +322,11 @@ def clear_stock_pending(order_id: str, shipment_id: str) -> None:
     )
 
 
-def mark_requested(order_id: str, shipment_id: str, at: str, timeline: tuple[str, dict[str, Any]]) -> bool:
-    """Record that the shipment's partner was sent its request, with its timeline entry, once: False (and
-    nothing written) when it was recorded before."""
+def mark_requested(
+    order_id: str, shipment_id: str, at: str, timeline: tuple[str, dict[str, Any]], park: str | None = None
+) -> bool:
+    """Record that the shipment's partner was sent its request, with its timeline entry, once, and park the
+    task token `park` in the same write when given: False (and nothing written) when it was recorded before."""
     update = {
         "TableName": table(),
         "Key": to_item(keys.shipment(order_id, shipment_id)),
@@ -328,8 +334,11 @@ def mark_requested(order_id: str, shipment_id: str, at: str, timeline: tuple[str
         "ConditionExpression": "attribute_not_exists(requested_at)",
         "ExpressionAttributeValues": to_item({":at": at}),
     }
+    items = [{"Update": update}, event_item(order_id, *timeline, at)]
+    if park is not None:
+        items.append({"Update": _parked(order_id, park)})
     try:
-        transact([{"Update": update}, event_item(order_id, *timeline, at)])
+        transact(items)
     except Cancelled as refused:
         if refused.failed(0):
             return False
@@ -340,6 +349,15 @@ def mark_requested(order_id: str, shipment_id: str, at: str, timeline: tuple[str
 def append_event(order_id: str, event_type: str, detail: dict[str, Any]) -> None:
     put = event_item(order_id, event_type, detail)["Put"]
     db().put_item(TableName=put["TableName"], Item=put["Item"])
+
+
+def append_events(order_id: str, entries: list[tuple[str, dict[str, Any]]]) -> None:
+    """Timeline entries made by one fact, in one write at one time."""
+    if len(entries) == 1:
+        append_event(order_id, *entries[0])
+        return
+    at = clock.iso()
+    transact([event_item(order_id, event_type, detail, at) for event_type, detail in entries])
 
 
 def claim_email(order_id: str, kind: str, shipment_id: str | None) -> bool:

@@ -14,8 +14,8 @@ from typing import Any
 
 from oms import clock
 from oms.errors import TransientError
-from oms.records import QueueChange, StoredLine, StoredOrder, StoredShipment
-from oms.repository import inventory, keys, ledger, round_plan
+from oms.records import ListedOrder, QueueChange, StoredLine, StoredOrder, StoredShipment
+from oms.repository import inventory, keys, ledger, listing, round_plan
 from oms.repository import orders as repo
 from oms.repository.dynamo import Cancelled, retried, to_item, transact
 from oms.repository.inventory import StockMove
@@ -37,22 +37,27 @@ def commit_allocation(
     queue: Sequence[QueueChange],
     timeline: Sequence[tuple[str, dict[str, Any]]],
     at: str,
+    listed: tuple[ListedOrder, int] | None = None,
 ) -> AllocationCommit:
     """Write one allocation round: the order's lines, the stock it reserves, the shipments that carry
     it, its places in the SKUs' backorder queues and its timeline entries, refused unless the order is
-    still at the round it was read at (in chunks when it is too big for one transaction)."""
+    still at the round it was read at (in chunks when it is too big for one transaction). `listed`, the
+    order list's summary of the order as the round leaves it, goes with the round: only for the order's
+    first round, which every other writer of the summary follows (a cancellation is a round too)."""
     header = {
         "state": OrderState.ALLOCATED.value,
         "lines": [line.model_dump() for line in lines],
         "updated_at": at,
         "shipment_count": order.shipment_count + len(shipments),
+        **(listing.header_attributes(*listed) if listed else {}),
     }
     # A round too big for one transaction writes its last items with the commit: the timeline (hidden
-    # until then anyway) first, then what is read from outside the order, the queues and shipments.
+    # until then anyway) first, then what is read from outside the order: the queues, shipments, list copies.
     items = [
         *(repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline),
         *(inventory.backorder_item(x.sku, order.order_id, x.quantity, x.since) for x in queue),
         *(repo.shipment_put(shipment) for shipment in shipments),
+        *(listing.first_copies(*listed) if listed else []),
     ]
     return commit_round(order.order_id, order.allocation_round, header, reservations, items)
 
@@ -63,26 +68,34 @@ def apply_partner_event(
     shipment: StoredShipment,
     changes: dict[str, Any],
     stock: Sequence[StockMove],
-    timeline: tuple[str, dict[str, Any]],
+    timeline: tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], str],
     order: tuple[StoredOrder, dict[str, Any]] | None = None,
+    listed: tuple[ListedOrder, int] | None = None,
 ) -> PartnerEventOutcome:
     """Apply a partner's event once: its mark, the shipment's move (refused if the shipment moved since
-    it was read), the stock it moves with the ledger's movements, its timeline entry and, for a move that
-    changes the order's lines (a rejection), the order's header as a round of its own (refused if another
-    round got there first). A stock write made from the counts read is read again if they moved."""
+    it was read), the stock it moves with the ledger's movements, its timeline entry, for a move that
+    changes the order's lines (a rejection) the order's header as a round of its own (refused if another
+    round got there first) and, when given, the order list's summary of the order as the move leaves it
+    (refused if a newer one is listed: the order changed since it was read). A stock write made from the
+    counts read is read again if they moved."""
+    tail = [round_plan.at_once(order[0].order_id, order[0].allocation_round, order[1])] if order else []
+    if listed is not None:
+        tail.extend(listing.writes(*listed))
     for _ in range(STOCK_ATTEMPTS):
-        items, counted = _partner_event_writes(partner_id, event_id, shipment, changes, stock, timeline, order)
+        items, counted, pending = _partner_event_writes(partner_id, event_id, shipment, changes, stock, timeline, tail)
         try:
             retried(partial(transact, items))
         except Cancelled as refused:
             if refused.failed(0):
                 return PartnerEventOutcome.REPEATED
-            if refused.failed(1) or (order is not None and refused.failed(len(items) - 1)):
+            if refused.failed(1) or refused.failed_any(range(len(items) - len(tail), len(items))):
                 return PartnerEventOutcome.SHIPMENT_MOVED
             if refused.failed_any(counted):
                 continue  # a location's counts moved since they were read: read them again
             raise
-        finish_stock(shipment.order_id, shipment.shipment_id)
+        if pending:
+            # Moves left over by an earlier attempt are not this one's: the shipment's next reader finishes them.
+            finish_stock(shipment.order_id, shipment.shipment_id)
         return PartnerEventOutcome.APPLIED
     raise TransientError(f"the stock of shipment {shipment.shipment_id} kept moving while it was written")
 
@@ -93,11 +106,12 @@ def _partner_event_writes(
     shipment: StoredShipment,
     changes: dict[str, Any],
     stock: Sequence[StockMove],
-    timeline: tuple[str, dict[str, Any]],
-    order: tuple[StoredOrder, dict[str, Any]] | None,
-) -> tuple[list[dict[str, Any]], list[int]]:
-    """A partner event's transaction items, with the counts it depends on read now, and the positions of the
-    writes refused if those counts move before it is written."""
+    timeline: tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], str],
+    tail: Sequence[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[int], bool]:
+    """A partner event's transaction items (`tail` last), with the counts it depends on read now, the
+    positions of the writes refused if those counts move before it is written, and whether it leaves stock
+    moves pending on the shipment."""
     at = clock.iso()  # taken with the read: movements are ordered by when they were written
     mark = {
         **keys.partner_event(partner_id, event_id),
@@ -108,18 +122,16 @@ def _partner_event_writes(
     }
     ids = {"order_id": shipment.order_id, "shipment_id": shipment.shipment_id, "event_id": event_id}
     cause = ledger.Cause(shipment.shipment_id, at, ids)
-    now, changes = _split_stock(changes, stock, 4 if order is not None else 3, cause)
+    now, changes = _split_stock(changes, stock, 3 + len(tail), cause)
     moves = inventory.stock_writes(inventory.with_counts(now), cause, offset=2)
     items = [
         {"Put": {"TableName": repo.table(), "Item": to_item(mark), "ConditionExpression": "attribute_not_exists(PK)"}},
         repo.shipment_move(shipment, changes),
         *moves.items,
         repo.event_item(shipment.order_id, *timeline),
+        *tail,
     ]
-    if order is not None:
-        read, header = order
-        items.append(round_plan.at_once(read.order_id, read.allocation_round, header))
-    return items, moves.counted
+    return items, moves.counted, "stock_pending" in changes
 
 
 def cancel_shipment(shipment: StoredShipment, changes: dict[str, Any], release: Sequence[StockMove]) -> bool:
@@ -131,7 +143,8 @@ def cancel_shipment(shipment: StoredShipment, changes: dict[str, Any], release: 
         if refused.failed(0):
             return False
         raise
-    finish_stock(shipment.order_id, shipment.shipment_id)
+    if "stock_pending" in changes:
+        finish_stock(shipment.order_id, shipment.shipment_id)
     return True
 
 
