@@ -17,6 +17,9 @@ from pydantic.json_schema import JsonDict
 
 # Settings that never travel as an environment variable (a secret belongs in Secrets Manager).
 _SECRET: JsonDict = {"secret": True}
+# The template's metadata key naming the setting a resource is enabled by (a rule enabled only when the
+# setting is set); the local stack reads it to apply the seed's settings as a deploy with them would.
+ENABLED_BY = "OmsEnabledBy"
 
 
 class MerchantSettings(BaseModel):

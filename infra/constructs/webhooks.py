@@ -2,6 +2,9 @@
 puts the storefront's domain events on it (with a dead-letter queue and alarm of its own), and the function
 that signs and delivers them.
 
+The storefront's rule is enabled only when the settings give a `storefront_webhook_url`: without one, every
+event it put on the queue would be a delivery run that drops it (docs/decisions.md, 35).
+
 EventBridge API destinations would deliver to an HTTP endpoint, but can't compute a per-request HMAC, so a
 queue feeds a function that signs each request (docs/decisions.md, 26). The numbers live in
 oms.webhooks: 12 attempts, 30 s doubling up to an hour, about 5 hours in all, 5 s per attempt.
@@ -24,6 +27,7 @@ from infra.config import Config, acknowledge, exempt_from_lint, stable_id
 from infra.constructs.dead_letters import dead_letter_alarm, dead_letter_queue
 from infra.constructs.functions import JOBS, WEBHOOK_TIMEOUT, Functions
 from oms.events import SOURCE
+from oms.settings import ENABLED_BY
 from oms.webhooks import MAX_ATTEMPTS, Target, window
 
 # The domain events the storefront hears (CONTRACT section 4).
@@ -94,10 +98,15 @@ class Webhooks(Construct):
             self,
             "StorefrontWebhookRule",
             event_bus=bus,
-            description="The order's domain events, to the webhook queue for the storefront.",
+            description="The order's domain events, to the webhook queue for the storefront (enabled by its URL).",
             event_pattern=events.EventPattern(source=[SOURCE], detail_type=list(STOREFRONT_EVENTS)),
+            enabled=bool(config.settings["storefront_webhook_url"]),
         )
         stable_id(self.rule, "StorefrontWebhookRule")
+        # Which setting enables it: the local stack enables it as a deploy with the seed's settings would.
+        rule_resource = self.rule.node.default_child
+        assert isinstance(rule_resource, events.CfnRule)
+        rule_resource.add_metadata(ENABLED_BY, "storefront_webhook_url")
         self.rule.add_target(
             targets.SqsQueue(
                 self.queue,

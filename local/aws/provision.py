@@ -6,12 +6,14 @@ import io
 import json
 import logging
 import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 from local.aws import clients
 from local.aws.resources import SKIPPED_TYPES, Resources
 from local.aws.template import Template
 from local.runtime.lambda_runtime import FunctionSpec
+from oms.settings import ENABLED_BY, variable
 
 __all__ = ["Resources", "provision"]
 
@@ -24,15 +26,20 @@ with zipfile.ZipFile(_DUMMY_ZIP, "w") as archive:
     archive.writestr("index.py", "def handler(event, context):\n    raise RuntimeError('runs in-process')\n")
 
 
-def provision(template: Template) -> Resources:
-    """Create the template's resources in the active moto mock; return what was created."""
-    creator = _Creator(template)
+def provision(template: Template, settings: Mapping[str, str] | None = None) -> Resources:
+    """Create the template's resources in the active moto mock; return what was created.
+
+    `settings` are the seed's settings as the functions' `OMS_*` variables: they replace the ones the template
+    was synthesized with in the functions' environment (the runtime), and decide here whether a resource the
+    template says is enabled by a setting (`ENABLED_BY` metadata) is, as a deploy with them would."""
+    creator = _Creator(template, settings)
     return creator.run()
 
 
 class _Creator:
-    def __init__(self, template: Template) -> None:
+    def __init__(self, template: Template, settings: Mapping[str, str] | None = None) -> None:
         self.template = template
+        self.settings = settings
         self.client = clients.client
         self.resources = Resources()
 
@@ -215,7 +222,7 @@ class _Creator:
         client = self.client("events")
         name = self.name(logical_id)
         bus = str(props.get("EventBusName", "default")).split("/")[-1]
-        request: dict[str, Any] = {"Name": name, "EventBusName": bus, "State": props.get("State", "ENABLED")}
+        request: dict[str, Any] = {"Name": name, "EventBusName": bus, "State": self.state(logical_id, props)}
         if "EventPattern" in props:
             pattern = props["EventPattern"]
             request["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
@@ -226,6 +233,13 @@ class _Creator:
         if targets:
             client.put_targets(Rule=name, EventBusName=bus, Targets=targets)  # type: ignore[arg-type]
         self.resources._record(self.template, logical_id, self.resources.rules, name)
+
+    def state(self, logical_id: str, props: dict[str, Any]) -> str:
+        """A rule's State: the template's, or, for a rule enabled by a setting, whether the settings set it."""
+        enabled_by = self.template.resources[logical_id].get("Metadata", {}).get(ENABLED_BY)
+        if enabled_by is None or self.settings is None or variable(enabled_by) not in self.settings:
+            return str(props.get("State", "ENABLED"))
+        return "ENABLED" if self.settings[variable(enabled_by)] else "DISABLED"
 
     def schedule(self, logical_id: str, props: dict[str, Any]) -> None:
         request = {

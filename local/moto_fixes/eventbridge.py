@@ -26,13 +26,15 @@ def deliver_eventbridge_targets() -> None:
     moto does deliver to an SQS target, but ignores its `Input` and `InputPath` and sends the event with
     its internal `ingestion-time`; the fix sends a queue the same input as the other targets (the
     event, or what `Input`, `InputPath` or `InputTransformer` make of it), with the target's
-    `MessageGroupId` for a FIFO queue. Remove when moto's `Rule.send_to_targets` delivers to Lambda
-    and Step Functions targets and applies every input option to SQS targets.
+    `MessageGroupId` for a FIFO queue. moto also delivers through a rule whose State is DISABLED,
+    which on AWS matches nothing: the fix delivers through enabled rules only. Remove when moto's
+    `Rule.send_to_targets` delivers to Lambda and Step Functions targets, applies every input option to
+    SQS targets and skips disabled rules.
     """
     original = Rule.__dict__["send_to_targets"]
 
     def send_to_targets(rule: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
-        if not rule.event_pattern.matches_event(original_event):  # type: ignore[arg-type]
+        if rule.state != "ENABLED" or not rule.event_pattern.matches_event(original_event):  # type: ignore[arg-type]
             return
         ours = [target for target in rule.targets if _service(target["Arn"]) in ("lambda", "states", "sqs")]
         others = [target for target in rule.targets if target not in ours]

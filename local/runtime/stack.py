@@ -65,7 +65,7 @@ class LocalStack:
         # moto logs every caught state failure at ERROR; the execution history already tells it.
         logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
         loaded = Template(template)
-        resources = provision(loaded)
+        resources = provision(loaded, settings_overrides)
         runtime = LambdaRuntime(resources.functions.values(), code_paths, settings_overrides)
         runtime.install()
         stack = cls(loaded, resources, runtime)

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from oms.settings import ENABLED_BY
 from oms.webhooks import MAX_ATTEMPTS
 
 
@@ -62,6 +63,18 @@ def test_the_storefronts_events_go_from_the_bus_to_the_queue_marked_for_the_stor
     transformer = target["InputTransformer"]
     assert transformer["InputPathsMap"] == {"detail": "$.detail"}
     assert json.loads(transformer["InputTemplate"].replace("<detail>", "{}")) == {"target": "storefront", "event": {}}
+
+
+def test_the_storefronts_rule_is_enabled_only_by_a_storefront_webhook_url(template, prod_template) -> None:
+    # The default settings give no URL: every event the rule put on the queue would be a delivery run that
+    # drops it. The production context gives one (conftest.py).
+    default = template["Resources"]["StorefrontWebhookRule"]
+    production = prod_template["Resources"]["StorefrontWebhookRule"]
+
+    assert (default["Properties"]["State"], production["Properties"]["State"]) == ("DISABLED", "ENABLED")
+    for rule in (default, production):
+        assert rule["Metadata"][ENABLED_BY] == "storefront_webhook_url"
+        assert "Condition" not in rule  # the queue's and dead-letter queue's policies name it either way
 
 
 def test_a_dead_lettered_delivery_raises_the_alarm(resources) -> None:

@@ -73,6 +73,22 @@ def test_settings_overrides_reach_every_function_and_verify_the_sender():
         assert running.outbox()[0]["from"] == "seed@merchant.example"
 
 
+@pytest.mark.parametrize(("url", "state"), [("https://shop.example/hooks", "ENABLED"), ("", "DISABLED")])
+def test_a_rule_enabled_by_a_setting_follows_the_seeds_settings_not_the_synthesized_state(url, state):
+    from stack_fixtures import FIXTURE_FUNCTIONS, template
+
+    from local.runtime.stack import local_stack
+    from oms.settings import ENABLED_BY
+
+    synthesized = template()
+    rule = synthesized["Resources"]["ReminderRule"]
+    rule["Properties"]["State"] = "ENABLED" if state == "DISABLED" else "DISABLED"
+    rule["Metadata"] = {ENABLED_BY: "storefront_webhook_url"}
+    with local_stack(synthesized, {"OMS_STOREFRONT_WEBHOOK_URL": url}, [FIXTURE_FUNCTIONS]) as running:
+        described = running.client("events").describe_rule(Name="ReminderRule", EventBusName="OmsLocal-bus")
+        assert described["State"] == state
+
+
 def test_settle_returns_once_the_execution_waits_on_its_task_token(stack):  # noqa: F811
     stack.client("dynamodb").put_item(
         TableName="OrdersTable", Item={"PK": {"S": "SKU#A"}, "SK": {"S": "STOCK"}, "available": {"N": "5"}}

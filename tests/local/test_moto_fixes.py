@@ -157,6 +157,26 @@ def test_rule_with_a_lambda_target_runs_the_function(stack):  # noqa: F811
     assert delivered["time"].endswith("Z")
 
 
+def test_a_disabled_rule_delivers_nothing(stack):  # noqa: F811
+    events = stack.client("events")
+    events.disable_rule(Name="ReminderRule", EventBusName="OmsLocal-bus")
+    events.put_events(
+        Entries=[
+            {
+                "Source": "oms.test",
+                "DetailType": "Reminded",
+                "EventBusName": "OmsLocal-bus",
+                "Detail": json.dumps({"order_id": "o9"}),
+            }
+        ]
+    )
+    stack.settle()
+    recorded = stack.client("dynamodb").get_item(
+        TableName="OrdersTable", Key={"PK": {"S": "ORDER#o9"}, "SK": {"S": "RECORDED"}}
+    )
+    assert "Item" not in recorded
+
+
 def test_rule_with_a_state_machine_target_starts_an_execution(stack):  # noqa: F811
     events = stack.client("events")
     events.put_rule(Name="ToMachine", EventBusName="OmsLocal-bus", EventPattern=json.dumps({"source": ["shop"]}))

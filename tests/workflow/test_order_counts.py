@@ -11,10 +11,12 @@ import pytest
 from benchmarks.shapes import Counts, count
 from tests.scenario import Scenario
 
-# The budget: transitions are held at 12; invocations and DynamoDB calls at what they are now, on the
-# way to the budgets of 12 and 30 (docs/performance.md says what costs most).
+# The budget: transitions and invocations are held at 12 (the API's authorizer, cached per key by API
+# Gateway, is not counted here: docs/performance.md); DynamoDB calls at what they are now, on the way to
+# the budget of 30 (docs/performance.md says what costs most).
 TRANSITIONS_BUDGET = 12
-ONE_SHIPMENT = {"transitions": 5, "invocations": 16, "dynamodb": 32}
+INVOCATIONS_BUDGET = 12
+ONE_SHIPMENT = {"transitions": 5, "invocations": 10, "dynamodb": 32}
 
 
 @pytest.fixture
@@ -28,7 +30,9 @@ def test_a_one_shipment_order_stays_within_its_state_transitions(one_shipment: C
 
 
 def test_a_one_shipment_order_invokes_no_more_functions_than_counted(one_shipment: Counts) -> None:
-    assert one_shipment.lambda_invocations <= ONE_SHIPMENT["invocations"], one_shipment.invocations
+    assert one_shipment.lambda_invocations <= min(INVOCATIONS_BUDGET, ONE_SHIPMENT["invocations"]), (
+        one_shipment.invocations
+    )
 
 
 def test_a_one_shipment_order_makes_no_more_dynamodb_calls_than_counted(one_shipment: Counts) -> None:
