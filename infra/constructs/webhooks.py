@@ -3,7 +3,7 @@ puts the storefront's domain events on it (with a dead-letter queue and alarm of
 that signs and delivers them.
 
 The storefront's rule is enabled only when the settings give a `storefront_webhook_url`: without one, every
-event it put on the queue would be a delivery run that drops it (docs/decisions.md, 35).
+event it put on the queue would be a delivery run that drops it (docs/decisions.md, 36).
 
 EventBridge API destinations would deliver to an HTTP endpoint, but can't compute a per-request HMAC, so a
 queue feeds a function that signs each request (docs/decisions.md, 26). The numbers live in
