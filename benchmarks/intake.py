@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from benchmarks import report
 from local.meter import meter
 from oms.signatures import HEADER, sign
 from tests.scenario import ORDER, Scenario, scenario
@@ -125,12 +126,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--out")
     args = parser.parse_args()
-    found = json.dumps(measure(template(), args.requests), indent=2)
-    if args.out:
-        with open(args.out, "w") as out:
-            out.write(found)
-    else:
-        print(found)
+    report(measure(template(), args.requests), args.out)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from benchmarks import report
 from local.meter import Reading, meter
 from tests.scenario import DAY, Scenario
 
@@ -211,19 +212,13 @@ def _architecture(template: dict[str, Any], logical_id: str) -> str:
 
 def main() -> None:
     import argparse
-    import json
 
     from local.aws.synth import template
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--out")
     args = parser.parse_args()
-    found = json.dumps(measure(template()), indent=2)
-    if args.out:
-        with open(args.out, "w") as out:
-            out.write(found)
-    else:
-        print(found)
+    report(measure(template()), args.out)
 
 
 if __name__ == "__main__":

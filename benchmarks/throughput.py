@@ -10,13 +10,13 @@ of that was spent inside AWS calls (moto serving them), from `local.meter`.
 from __future__ import annotations
 
 import argparse
-import json
 import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from benchmarks import report
 from benchmarks.intake import STATUSES, _track
 from local.meter import meter
 from tests.scenario import ORDER, Scenario, scenario
@@ -84,12 +84,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=80)
     parser.add_argument("--out")
     args = parser.parse_args()
-    found = json.dumps(measure(template(), args.clients, args.orders), indent=2)
-    if args.out:
-        with open(args.out, "w") as out:
-            out.write(found)
-    else:
-        print(found)
+    report(measure(template(), args.clients, args.orders), args.out)
 
 
 if __name__ == "__main__":
