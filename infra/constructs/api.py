@@ -18,6 +18,7 @@ from constructs import Construct
 from infra.config import Config, acknowledge, stable_id
 from infra.constructs.envelope import error_envelope
 from infra.constructs.functions import Functions
+from infra.constructs.secrets import generated_secret
 from infra.constructs.waf import WebAcl
 
 RATE_LIMIT = 100
@@ -280,19 +281,14 @@ class Api(Construct):
     def _key(self, config: Config, party: Party, calls: str) -> tuple[apigateway.ApiKey, secretsmanager.Secret]:
         """An API key whose value is generated into a secret: API Gateway and the authorizer read the same one."""
         name = party.value.capitalize()
-        secret = secretsmanager.Secret(
+        secret = generated_secret(
             self,
             f"{name}KeySecret",
+            config=config,
             secret_name=f"oms/{config.stage}/api-keys/{party.value}",
             description=f"Value of the {party.value} API key.",
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=40, exclude_punctuation=True),
-            removal_policy=config.removal_policy,
-        )
-        stable_id(secret, f"{name}KeySecret")
-        acknowledge(
-            secret,
-            "SMG4",
-            "The value is the API key's, set when the key is created: a rotated secret "
+            length=40,
+            not_rotated_because="The value is the API key's, set when the key is created: a rotated secret "
             "would no longer match the key. A key is changed by replacing both (a new secret value and a deploy).",
         )
         key = apigateway.ApiKey(

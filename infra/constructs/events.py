@@ -15,12 +15,12 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import Config, acknowledge, stable_id
 from infra.constructs.dead_letters import dead_letter_alarm, dead_letter_queue
+from infra.constructs.secrets import generated_secret
 
 # Lambda's own retries of a failed asynchronous invocation, and how long an event may wait for one.
 ASYNC_RETRIES = 2
@@ -93,18 +93,13 @@ class Events(Construct):
         )
 
         # Signs feedback tokens; only followup (issues) and feedback (verifies) may read it.
-        self.feedback_key = secretsmanager.Secret(
+        self.feedback_key = generated_secret(
             self,
             "FeedbackKeySecret",
+            config=config,
             description="HMAC key of the feedback links' tokens.",
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-            removal_policy=config.removal_policy,
-        )
-        stable_id(self.feedback_key, "FeedbackKeySecret")
-        acknowledge(
-            self.feedback_key,
-            "SMG4",
-            "Verifies the tokens of feedback links already emailed to "
+            length=64,
+            not_rotated_because="Verifies the tokens of feedback links already emailed to "
             "customers: a rotation would void every link sent before it, and the functions read only "
             "the current value.",
         )

@@ -19,13 +19,13 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import Config, acknowledge, exempt_from_lint, stable_id
+from infra.config import Config, exempt_from_lint, stable_id
 from infra.constructs.dead_letters import dead_letter_alarm, dead_letter_queue
 from infra.constructs.functions import JOBS, WEBHOOK_TIMEOUT, Functions
+from infra.constructs.secrets import generated_secret
 from oms.events import SOURCE
 from oms.settings import ENABLED_BY
 from oms.webhooks import MAX_ATTEMPTS, Target, window
@@ -77,19 +77,14 @@ class Webhooks(Construct):
         stable_id(self.queue, "WebhookQueue")
 
         # The storefront's signing secret: set its value to the one shared with the storefront.
-        self.storefront_secret = secretsmanager.Secret(
+        self.storefront_secret = generated_secret(
             self,
             "StorefrontWebhookSecret",
+            config=config,
             secret_name=config.storefront_secret_name,
             description="HMAC secret OMS signs the storefront's webhooks with (settings.storefront_webhook_secret).",
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
-            removal_policy=config.removal_policy,
-        )
-        stable_id(self.storefront_secret, "StorefrontWebhookSecret")
-        acknowledge(
-            self.storefront_secret,
-            "SMG4",
-            "Shared with the storefront, which verifies the signatures "
+            length=48,
+            not_rotated_because="Shared with the storefront, which verifies the signatures "
             "with it: a rotation is agreed with the storefront and set by hand (put-secret-value); an "
             "automatic one would break every delivery until the storefront had the new value.",
         )
