@@ -139,6 +139,21 @@ def test_a_chunk_another_attempt_wrote_before_it_died_is_not_written_again(oms: 
 
 
 @pytest.mark.parametrize("limit", [TRANSACTION_LIMIT, 2])
+def test_an_attempt_that_finishes_the_plan_another_attempt_began_says_it_carried_it(oms: Scenario, limit: int) -> None:
+    # The first attempt writes its first chunk and dies; the next, whether its own round fits one
+    # transaction or not, finds that plan and finishes it: committed, but not as it planned it itself.
+    order = _placed(oms)
+    with cancelled_transactions(CHUNKED, after=1), pytest.raises(TransientError):
+        Round(order).commit(limit=2)
+
+    carried = Round(order, units=(2, 1)).commit(limit)
+
+    assert carried == AllocationCommit.CARRIED
+    assert carried.by_this_call
+    assert _held() == ONE_EACH  # the first attempt's plan: not the 2 units from the warehouse this one planned
+
+
+@pytest.mark.parametrize("limit", [TRANSACTION_LIMIT, 2])
 def test_a_round_planned_at_a_round_already_committed_is_already_done(oms: Scenario, limit: int) -> None:
     order = _placed(oms)
 

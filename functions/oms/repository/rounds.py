@@ -28,9 +28,15 @@ TRANSACTION_LIMIT = 100
 
 
 class AllocationCommit(StrEnum):
-    COMMITTED = "committed"
+    COMMITTED = "committed"  # this call committed the round as its caller planned it
+    CARRIED = "carried"  # this call committed the round another attempt planned, finishing its chunks
     ALREADY_DONE = "already_done"  # another attempt of the same round committed first
     STOCK_MOVED = "stock_moved"  # a location no longer had what was read: allocate again
+
+    @property
+    def by_this_call(self) -> bool:
+        """Whether this call committed the round (its own plan or another's): what it counts once."""
+        return self in (AllocationCommit.COMMITTED, AllocationCommit.CARRIED)
 
 
 def commit_round(
@@ -61,13 +67,13 @@ def commit_round(
         transact([first, *chunks[0].writes()])
     except Cancelled as refused:
         if refused.failed(0):  # another round or plan got there first: see where it is
-            return _carry_on(order_id, expected_round, progress(order_id))
+            return _carry_on(order_id, expected_round, progress(order_id), own=None)
         if chunks[0].reservation_refused(refused):
             return AllocationCommit.STOCK_MOVED
         raise
     if plan is None:
         return AllocationCommit.COMMITTED
-    return _carry_on(order_id, expected_round, Progress(expected_round, plan, done=frozenset({0})))
+    return _carry_on(order_id, expected_round, Progress(expected_round, plan, done=frozenset({0})), own=plan.plan_id)
 
 
 def abandon_round(order_id: str) -> bool:
@@ -84,8 +90,9 @@ def abandon_round(order_id: str) -> bool:
     return True
 
 
-def _carry_on(order_id: str, expected_round: int, found: Progress) -> AllocationCommit:
-    """Take whatever round the header holds as far as it goes: written whole, or given back whole."""
+def _carry_on(order_id: str, expected_round: int, found: Progress, own: str | None) -> AllocationCommit:
+    """Take whatever round the header holds as far as it goes: written whole, or given back whole. `own`,
+    the id of the plan this call began: committing any other is CARRIED."""
     while True:
         if found.round > expected_round:
             return AllocationCommit.ALREADY_DONE
@@ -116,7 +123,7 @@ def _carry_on(order_id: str, expected_round: int, found: Progress) -> Allocation
                 return AllocationCommit.STOCK_MOVED
             raise
         if last:
-            return AllocationCommit.COMMITTED
+            return AllocationCommit.COMMITTED if plan.plan_id == own else AllocationCommit.CARRIED
         found = replace(found, done=found.done | {index})
 
 
