@@ -262,3 +262,72 @@ def test_a_round_that_fits_is_one_transaction(oms: Scenario) -> None:
 
     # The header (listing the order), one reservation, one shipment, one timeline entry, the partner's list copy.
     assert [len(items) for items in seen] == [5]
+
+
+def _kept_after(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The order as each `_commit` said its round leaves it, kept as the step computed it."""
+    from oms.fulfilment import allocate
+
+    kept: list[Any] = []
+    commit = allocate._commit
+
+    def keeping(*args: Any, **kwargs: Any) -> Any:
+        committed, after = commit(*args, **kwargs)
+        kept.append((committed, after))
+        return committed, after
+
+    monkeypatch.setattr(allocate, "_commit", keeping)
+    return kept
+
+
+def _as_read(order: Any) -> dict[str, Any]:
+    """An order as compared: timeline entries of one write share their time, and the store orders those
+    by a nonce, so they compare as a set."""
+    dumped = order.model_dump(mode="json")
+    dumped["timeline"] = sorted(dumped["timeline"], key=lambda e: (e["at"], e["event_type"]))
+    return dumped
+
+
+@pytest.mark.parametrize(
+    ("policy", "lines"),
+    [
+        ("ship_available", [{"sku": "TEE-RED-M", "quantity": 2}]),
+        ("ship_available", [{"sku": "TEE-RED-M", "quantity": 12}, {"sku": "DESK-OAK", "quantity": 1}]),
+        ("ship_available", [{"sku": "TEE-RED-M", "quantity": 20}]),
+        ("ship_complete", [{"sku": "TEE-RED-M", "quantity": 20}]),
+        ("cancel_unavailable", [{"sku": "TEE-RED-M", "quantity": 20}, {"sku": "DESK-OAK", "quantity": 1}]),
+    ],
+)
+def test_the_first_round_answers_from_the_order_exactly_as_it_was_written(
+    oms: Scenario, monkeypatch: pytest.MonkeyPatch, policy: str, lines: list[dict[str, Any]]
+) -> None:
+    from oms.fulfilment.allocate import allocate_order
+    from oms.repository import orders as repo
+
+    kept = _kept_after(monkeypatch)
+    order_id = oms.place(lines=lines, backorder_policy=policy).json["order_id"]
+
+    answered = allocate_order(order_id)
+
+    [(committed, after)] = kept
+    assert committed == "committed"
+    read = repo.load(order_id)
+    assert read is not None
+    assert _as_read(after) == _as_read(read)
+    assert answered.model_dump() == allocate_order(order_id).model_dump()  # read back by a retry
+
+
+def test_a_first_round_written_in_chunks_answers_from_the_order_exactly_as_it_was_written(
+    bulk: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oms.fulfilment.allocate import allocate_order
+    from oms.repository import orders as repo
+
+    kept = _kept_after(monkeypatch)
+    order_id = _place(bulk)
+
+    allocate_order(order_id)
+
+    [(committed, after)] = kept
+    assert committed == "committed"
+    assert _as_read(after) == _as_read(repo.load(order_id))

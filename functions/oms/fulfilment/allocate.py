@@ -88,19 +88,22 @@ def allocate_order(order_id: str) -> AllocationOutput:
     dropship = _dropship(skus)
     allocation = rounds.plan(order, _available(set(skus), dropship), locations(), dropship)
     first = rounds.is_first(order)
-    committed = _commit(order, allocation, "policy" if first else "unavailable_after_rejection", listed=first)
+    committed, after = _commit(order, allocation, "policy" if first else "unavailable_after_rejection", listed=first)
     if committed == AllocationCommit.STOCK_MOVED:
         raise ReservationConflict(f"stock moved while allocating {order_id}")
     if committed == AllocationCommit.ALREADY_DONE:
         logger.info("the round was committed by another attempt", extra={"order_id": order_id})
-    allocated = load(order_id)
+    # The first round, committed as this attempt planned it, leaves the order as `after`: it had no
+    # shipment a partner could move, and the one other writer, a cancellation, is a round of its own that
+    # the commit's condition on the round refused or follows. Any other round is read back.
+    allocated = after if first and committed == AllocationCommit.COMMITTED else load(order_id)
     result = outcome(allocated)
-    if committed == AllocationCommit.COMMITTED:
+    if committed.by_this_call:
         _count_round(order, result, first)
     # Published by the attempt that committed and by any that finds the round done (the first may have
     # stopped before it published): the ids are the round's, so a receiver sees each event once.
     _publish_round(allocated, "OrderAllocated", result.model_dump(mode="json"))
-    if not (first and committed == AllocationCommit.COMMITTED):  # the first round lists the order itself
+    if not (first and committed.by_this_call):  # the first round lists the order itself
         listing.refresh(allocated)
     return result
 
@@ -152,8 +155,8 @@ def _release(sku: str, released: list[str]) -> None:
         dropship = _dropship(sorted(skus))
         moved = False
         for order, allocation in rounds.releases(queue, _available(skus, dropship), locations(), dropship):
-            committed = retried(partial(_commit, order, allocation, "released", released=True))
-            if committed == AllocationCommit.COMMITTED:
+            committed, _ = retried(partial(_commit, order, allocation, "released", released=True))
+            if committed.by_this_call:
                 released.append(order.order_id)
                 metrics.add_metric(name="BackordersReleased", unit="Count", value=1)
                 released_order = load(order.order_id)
@@ -182,7 +185,9 @@ def _queue(sku: str, released: list[str]) -> list[rounds.Waiting]:
 
 def _commit(
     order: StoredOrder, allocation: Allocation, reason: str, *, released: bool = False, listed: bool = False
-) -> AllocationCommit:
+) -> tuple[AllocationCommit, StoredOrder]:
+    """Write the round `allocation` plans for `order`; what came of it, and the order as the round leaves it
+    when it is this write that commits it."""
     now = clock.iso()
     first = order.shipment_count + 1
     shipments = [
@@ -214,17 +219,16 @@ def _commit(
     if allocation.cancelled:
         timeline.append(("UnitsCancelled", {"lines": allocation.cancelled, "reason": reason}))
     queue = rounds.queue_changes(order.lines, lines)
-    summary = None
-    if listed:
-        after = order.model_copy(
-            update={
-                "state": OrderState.ALLOCATED,
-                "allocation_round": order.allocation_round + 1,
-                "lines": lines,
-                "shipments": [*order.shipments, *shipments],
-                "timeline": [*order.timeline, *(TimelineEvent(at=now, event_type=k, detail=d) for k, d in timeline)],
-                "updated_at": now,
-            }
-        )
-        summary = (listing.summary(after), len(after.timeline))
-    return commit_allocation(order, lines, shipments, reservations, queue, timeline, now, summary)
+    after = order.model_copy(
+        update={
+            "state": OrderState.ALLOCATED,
+            "allocation_round": order.allocation_round + 1,
+            "shipment_count": order.shipment_count + len(shipments),
+            "lines": lines,
+            "shipments": [*order.shipments, *shipments],
+            "timeline": [*order.timeline, *(TimelineEvent(at=now, event_type=k, detail=d) for k, d in timeline)],
+            "updated_at": now,
+        }
+    )
+    summary = (listing.summary(after), len(after.timeline)) if listed else None
+    return commit_allocation(order, lines, shipments, reservations, queue, timeline, now, summary), after
