@@ -99,5 +99,8 @@ def test_a_dispatch_that_stops_after_the_request_went_out_still_sets_the_deadlin
     assert fault.injected == 1
     assert [e["type"] for e in order["timeline"]].count("ShipmentSent") == 1
     assert len(oms.emails("fulfillment_request", order_id)) == 1
+    # The email's timeline entry, which goes in the refused write, is written on its own.
+    sent = [e for e in order["timeline"] if e["type"] == "EmailSent"]
+    assert [e["detail"]["kind"] for e in sent].count("fulfillment_request") == 1
     assert oms.advance(48 * HOUR)["fired"] == [f"deadline-{order_id}-S1-1"]
     assert len(oms.emails("shipment_exception", order_id)) == 1

@@ -11,12 +11,12 @@ import pytest
 from benchmarks.shapes import Counts, count
 from tests.scenario import Scenario
 
-# The budget: transitions and invocations are held at 12 (the API's authorizer, cached per key by API
-# Gateway, is not counted here: docs/performance.md); DynamoDB calls at what they are now, on the way to
-# the budget of 30 (docs/performance.md says what costs most).
+# The budget of docs/performance.md: 12 transitions, 12 invocations (the API's authorizer, cached per key
+# by API Gateway, is not counted here: docs/performance.md says what it adds) and 30 DynamoDB calls.
 TRANSITIONS_BUDGET = 12
 INVOCATIONS_BUDGET = 12
-ONE_SHIPMENT = {"transitions": 5, "invocations": 10, "dynamodb": 32}
+DYNAMODB_BUDGET = 30
+ONE_SHIPMENT = {"transitions": 5, "invocations": 10, "dynamodb": 30}
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_a_one_shipment_order_invokes_no_more_functions_than_counted(one_shipmen
 
 
 def test_a_one_shipment_order_makes_no_more_dynamodb_calls_than_counted(one_shipment: Counts) -> None:
-    assert one_shipment.dynamodb_calls <= ONE_SHIPMENT["dynamodb"], one_shipment.calls
+    assert one_shipment.dynamodb_calls <= min(DYNAMODB_BUDGET, ONE_SHIPMENT["dynamodb"]), one_shipment.calls
 
 
 def test_a_one_shipment_order_sends_its_five_emails_once(one_shipment: Counts) -> None:

@@ -16,9 +16,9 @@ from oms.deadlines import Stage
 from oms.fulfilment.common import load, shipment_of
 from oms.fulfilment.rounds import next_step
 from oms.notifications.catalogue import EmailKind
-from oms.notifications.send import send
+from oms.notifications.send import record, send, send_unrecorded
 from oms.observability import logger
-from oms.records import StoredOrder, StoredShipment
+from oms.records import StoredOrder, StoredShipment, TimelineEvent
 from oms.repository import orders as repo
 from oms.settings import settings
 from oms.statuses import ShipmentKind, ShipmentStatus
@@ -46,11 +46,11 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
         if not shipment.requested_at:
             kind = _REQUEST_KIND.get(shipment.kind, EmailKind.FULFILLMENT_REQUEST)
             webhooks.tell_partner(order, kind, shipment_id)
-            send(order, kind, shipment_id)
+            sent = send_unrecorded(order, kind, shipment_id)
             requested = clock.iso()
             # The last request recorded parks the token in the same write: every request is out by then.
             park = task_token if shipment_id == shipment_ids[-1] else None
-            if repo.mark_requested(order_id, shipment_id, requested, _sent(shipment), park=park):
+            if _record_request(shipment, requested, park, sent):
                 shipment = shipment.model_copy(update={"requested_at": requested})
                 parked = park is not None
             else:  # a run alongside recorded it first, at its own time
@@ -69,6 +69,24 @@ def dispatch(order_id: str, shipment_ids: list[str], task_token: str) -> None:
     step = next_step(now)
     if step is not None:
         resume(task_token, step)
+
+
+def _record_request(shipment: StoredShipment, at: str, park: str | None, sent: TimelineEvent | None) -> bool:
+    """Record the shipment's request (`repo.mark_requested`) with `sent`, the EmailSent entry of its email
+    if this run sent it, in the same write; False when a run alongside recorded the request first. The
+    entry is written alone when that write does not take it (refused, or failed: the step's retry will not
+    send the email again, so it would never be written). Only a run that stops dead before writing loses
+    it, as a run stopping between the send and a write of its own would."""
+    try:
+        if repo.mark_requested(shipment.order_id, shipment.shipment_id, at, _sent(shipment), park=park, sent=sent):
+            return True
+    except Exception:
+        if sent is not None:
+            record(shipment.order_id, sent)
+        raise
+    if sent is not None:
+        record(shipment.order_id, sent)
+    return False
 
 
 def _sent(shipment: StoredShipment) -> tuple[str, dict[str, Any]]:

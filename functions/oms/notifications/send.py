@@ -16,13 +16,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from oms import addresses, aws
+from oms import addresses, aws, clock
 from oms.branding import brand
 from oms.errors import EmailConfigurationError
 from oms.notifications.catalogue import EmailKind, render
 from oms.notifications.compose import context, recipient
 from oms.observability import logger, metrics
-from oms.records import StoredOrder
+from oms.records import StoredOrder, TimelineEvent
 from oms.repository import orders as repo
 from oms.repository.dynamo import retried
 from oms.settings import settings
@@ -65,12 +65,28 @@ def send(
     """Send `kind` for the order (and shipment) unless it was sent, or found undeliverable, before; True
     when it went out now. An `occurrence` (a shipment's exception, by when it began) makes each occurrence
     an email of its own. `then`, a timeline entry the email going out makes, is written with its EmailSent."""
+    sent = send_unrecorded(order, kind, shipment_id, feedback_url, occurrence)
+    if sent is None:
+        return False
+    record(order.order_id, sent, then)
+    return True
+
+
+def send_unrecorded(
+    order: StoredOrder,
+    kind: EmailKind,
+    shipment_id: str | None = None,
+    feedback_url: str | None = None,
+    occurrence: str | None = None,
+) -> TimelineEvent | None:
+    """`send`, leaving its EmailSent entry (answered, None when nothing went out) for the caller to write
+    with a write of its own; `record` writes it alone."""
     order_id = order.order_id
     mark = mark_of(shipment_id, occurrence)
     if order.email_sent(kind, mark):
-        return False
+        return None
     if not repo.claim_email(order_id, kind.value, mark):
-        return False
+        return None
     try:
         ctx, partner = context(order, shipment_id, feedback_url)
         to = addresses.ascii_form(recipient(kind, order, partner))
@@ -79,7 +95,7 @@ def send(
     except _Refused as refused:
         if refused.reason is not None:
             _undeliverable(order_id, kind, shipment_id, to, refused)
-            return False
+            return None
         retried(lambda: repo.release_email(order_id, kind.value, mark))
         metrics.add_metric(name="EmailConfigurationFaults", unit="Count", value=1)
         logger.error("SES refuses every email", extra={"order_id": order_id, "kind": kind.value, "code": refused.code})
@@ -90,11 +106,15 @@ def send(
         retried(lambda: repo.release_email(order_id, kind.value, mark))
         raise
     # The email went out: whatever fails from here, the mark stays, or a retry would send it again.
-    sent = ("EmailSent", {"kind": kind.value, "to": to, "shipment_id": shipment_id})
-    retried(lambda: repo.append_events(order_id, [sent, *([then] if then else [])]))
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
     logger.info("email sent", extra={"order_id": order_id, "kind": kind.value, "shipment_id": shipment_id})
-    return True
+    detail = {"kind": kind.value, "to": to, "shipment_id": shipment_id}
+    return TimelineEvent(at=clock.iso(), event_type="EmailSent", detail=detail)
+
+
+def record(order_id: str, sent: TimelineEvent, then: tuple[str, dict[str, Any]] | None = None) -> None:
+    """Write the EmailSent entry of an email that went out, with `then`, the entry its going out makes."""
+    retried(lambda: repo.append_events(order_id, [(sent.event_type, sent.detail), *([then] if then else [])]))
 
 
 def mark_of(shipment_id: str | None, occurrence: str | None = None) -> str | None:

@@ -6,7 +6,7 @@
 | order header                       | Orders    | PK=ORDER#<id>, SK=ORDER                      | place_order, allocate |
 | a round being written in chunks    | Orders    | PK=ORDER#<id>, SK=ORDER (round_plan*, round_chunks_done) | allocate, compensate |
 | a shipment                         | Orders    | PK=ORDER#<id>, SK=SHIPMENT#<shipment_id>     | dispatch, tracking |
-| timeline event                     | Orders    | PK=ORDER#<id>, SK=EVENT#<at>#<n>             | every step |
+| timeline event                     | Orders    | PK=ORDER#<id>, SK=EVENT#<at>#<nn><nonce> (nn: place in its write) | every step |
 | email sent once                    | Orders    | PK=ORDER#<id>, SK=EMAIL#<kind>#<shipment|->  | notify, dispatch, followup |
 | feedback given once                | Orders    | PK=ORDER#<id>, SK=FEEDBACK                   | feedback |
 | external_ref unique for ever       | Orders    | PK=REF#<external_ref>, SK=REF                | place_order |

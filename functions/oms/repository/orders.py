@@ -56,11 +56,14 @@ def _put(item: dict[str, Any], *, new: bool = True) -> dict[str, Any]:
     return {"Put": put}
 
 
-def event_item(order_id: str, event_type: str, detail: dict[str, Any], at: str | None = None) -> dict[str, Any]:
-    """A timeline entry as a transaction Put."""
+def event_item(
+    order_id: str, event_type: str, detail: dict[str, Any], at: str | None = None, position: int = 0
+) -> dict[str, Any]:
+    """A timeline entry as a transaction Put; `position`, its place among the entries of one write, orders
+    those that share a millisecond the way they were made."""
     at = at or clock.iso()
     item = {
-        **keys.event(order_id, at, secrets.token_hex(4)),
+        **keys.event(order_id, at, f"{position:02d}{secrets.token_hex(4)}"),
         "type": "EVENT",
         "at": at,
         "event_type": event_type,
@@ -323,10 +326,16 @@ def clear_stock_pending(order_id: str, shipment_id: str) -> None:
 
 
 def mark_requested(
-    order_id: str, shipment_id: str, at: str, timeline: tuple[str, dict[str, Any]], park: str | None = None
+    order_id: str,
+    shipment_id: str,
+    at: str,
+    timeline: tuple[str, dict[str, Any]],
+    park: str | None = None,
+    sent: TimelineEvent | None = None,
 ) -> bool:
     """Record that the shipment's partner was sent its request, with its timeline entry, once, and park the
-    task token `park` in the same write when given: False (and nothing written) when it was recorded before."""
+    task token `park` in the same write when given; `sent`, the entry of the request's email, goes before
+    it. False (and nothing written) when the request was recorded before."""
     update = {
         "TableName": table(),
         "Key": to_item(keys.shipment(order_id, shipment_id)),
@@ -334,7 +343,8 @@ def mark_requested(
         "ConditionExpression": "attribute_not_exists(requested_at)",
         "ExpressionAttributeValues": to_item({":at": at}),
     }
-    items = [{"Update": update}, event_item(order_id, *timeline, at)]
+    entries = [*([(sent.event_type, sent.detail, sent.at)] if sent else []), (*timeline, at)]
+    items = [{"Update": update}, *(event_item(order_id, *entry, position=n) for n, entry in enumerate(entries))]
     if park is not None:
         items.append({"Update": _parked(order_id, park)})
     try:
@@ -357,7 +367,7 @@ def append_events(order_id: str, entries: list[tuple[str, dict[str, Any]]]) -> N
         append_event(order_id, *entries[0])
         return
     at = clock.iso()
-    transact([event_item(order_id, event_type, detail, at) for event_type, detail in entries])
+    transact([event_item(order_id, kind, detail, at, n) for n, (kind, detail) in enumerate(entries)])
 
 
 def claim_email(order_id: str, kind: str, shipment_id: str | None) -> bool:

@@ -54,7 +54,7 @@ def commit_allocation(
     # A round too big for one transaction writes its last items with the commit: the timeline (hidden
     # until then anyway) first, then what is read from outside the order: the queues, shipments, list copies.
     items = [
-        *(repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline),
+        *(repo.event_item(order.order_id, kind, detail, at, n) for n, (kind, detail) in enumerate(timeline)),
         *(inventory.backorder_item(x.sku, order.order_id, x.quantity, x.since) for x in queue),
         *(repo.shipment_put(shipment) for shipment in shipments),
         *(listing.first_copies(*listed) if listed else []),
@@ -225,7 +225,7 @@ def commit_cancellation(
             },
         ),
         *(inventory.backorder_item(x.sku, order.order_id, x.quantity, x.since) for x in queue),
-        *(repo.event_item(order.order_id, kind, detail, at) for kind, detail in timeline),
+        *(repo.event_item(order.order_id, kind, detail, at, n) for n, (kind, detail) in enumerate(timeline)),
     ]
     try:
         transact(items)
