@@ -71,7 +71,7 @@ def recording() -> Iterator[set[Call]]:
     exist already, and a session copies botocore's built-in handlers only when it is made."""
     global _calls
     _calls = set()
-    events = aws._session().events  # noqa: SLF001 - the session is oms.aws's own
+    events = aws._session().get_component("event_emitter")  # noqa: SLF001 - the session is oms.aws's own
     events.register("before-call", _record, unique_id=_UNIQUE_ID)
     try:
         yield _calls

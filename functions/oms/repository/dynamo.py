@@ -11,17 +11,14 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from oms import aws
 from oms.errors import TransientError
+from oms.repository.attributes import plain, typed
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 # Cancellation reasons of a transaction that may succeed as it is.
 _TRANSIENT_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 _CONDITION_FAILED = "ConditionalCheckFailed"
@@ -41,26 +38,16 @@ class Cancelled(Exception):
         return any(self.failed(index) for index in indexes)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | set | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+    return {k: typed(v) for k, v in values.items() if v is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+    return {k: plain(v) for k, v in item.items()}
 
 
 def value(v: Any) -> dict[str, Any]:
-    return dict(_serializer.serialize(v))
+    return typed(v)
 
 
 error_code = aws.error_code
