@@ -1,17 +1,8 @@
-"""Fixture handler: a Powertools REST resolver that answers the body it was sent, after a pause in which
-another resolver's invocation could run (Powertools keeps the current event on the resolver class)."""
+"""Fixture handler: one of two API functions, each with its own echoing resolver (`fx_echo`)."""
 
-import time
+from fx_echo import echo_resolver
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
-app = APIGatewayRestResolver()
-
-
-@app.post("/echo")
-def echo() -> dict:
-    time.sleep(0.005)  # noqa: fixture: leaves room for another invocation to interleave
-    return {"body": app.current_event.body}
+app = echo_resolver()
 
 
 def lambda_handler(event, context):
