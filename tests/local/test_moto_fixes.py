@@ -137,44 +137,39 @@ def test_a_query_on_the_table_key_reads_only_its_partition(monkeypatch):
     assert len(compared) < 100, "the query compared keys of other orders' items"
 
 
-def test_rule_with_a_lambda_target_runs_the_function(stack):  # noqa: F811
+def _remind(stack, order_id: str) -> None:  # noqa: F811
+    """Put a `Reminded` event for `order_id` on the bus, which the template's ReminderRule matches."""
     stack.client("events").put_events(
         Entries=[
             {
                 "Source": "oms.test",
                 "DetailType": "Reminded",
                 "EventBusName": "OmsLocal-bus",
-                "Detail": json.dumps({"order_id": "o7"}),
+                "Detail": json.dumps({"order_id": order_id}),
             }
         ]
     )
+
+
+def _recorded(stack, order_id: str) -> dict | None:  # noqa: F811
+    """The event the rule's target recorded for `order_id`, if it ran."""
+    key = {"PK": {"S": f"ORDER#{order_id}"}, "SK": {"S": "RECORDED"}}
+    return stack.client("dynamodb").get_item(TableName="OrdersTable", Key=key).get("Item")
+
+
+def test_rule_with_a_lambda_target_runs_the_function(stack):  # noqa: F811
+    _remind(stack, "o7")
     stack.settle()
-    item = stack.client("dynamodb").get_item(
-        TableName="OrdersTable", Key={"PK": {"S": "ORDER#o7"}, "SK": {"S": "RECORDED"}}
-    )["Item"]
-    delivered = json.loads(item["event"]["S"])
+    delivered = json.loads(_recorded(stack, "o7")["event"]["S"])
     assert (delivered["detail-type"], delivered["detail"]) == ("Reminded", {"order_id": "o7"})
     assert delivered["time"].endswith("Z")
 
 
 def test_a_disabled_rule_delivers_nothing(stack):  # noqa: F811
-    events = stack.client("events")
-    events.disable_rule(Name="ReminderRule", EventBusName="OmsLocal-bus")
-    events.put_events(
-        Entries=[
-            {
-                "Source": "oms.test",
-                "DetailType": "Reminded",
-                "EventBusName": "OmsLocal-bus",
-                "Detail": json.dumps({"order_id": "o9"}),
-            }
-        ]
-    )
+    stack.client("events").disable_rule(Name="ReminderRule", EventBusName="OmsLocal-bus")
+    _remind(stack, "o9")
     stack.settle()
-    recorded = stack.client("dynamodb").get_item(
-        TableName="OrdersTable", Key={"PK": {"S": "ORDER#o9"}, "SK": {"S": "RECORDED"}}
-    )
-    assert "Item" not in recorded
+    assert _recorded(stack, "o9") is None
 
 
 def test_rule_with_a_state_machine_target_starts_an_execution(stack):  # noqa: F811
