@@ -52,22 +52,17 @@ def _shop_day(url: str, keys: dict[str, str]) -> dict[str, str]:
         }
         placed[first] = _call(url, "POST", "/orders", order, keys["storefront"])["order_id"]
         _call(url, "POST", "/_local/clock/advance", {"seconds": 0})
-    ui = "/_local/ui/api/partners"
     grace, ada = placed["grace"], placed["ada"]
-    _call(url, "POST", f"{ui}/acme-vendor/tracking", {"shipment_id": f"{grace}-S1", "status": "ACCEPTED"})
-    _call(
-        url,
-        "POST",
-        f"{ui}/acme-vendor/tracking",
-        {"shipment_id": f"{grace}-S1", "status": "SHIPPED", "carrier": "DHL", "tracking_number": "JD014600006281"},
-    )
-    _call(url, "POST", f"{ui}/acme-vendor/tracking", {"shipment_id": f"{grace}-S1", "status": "DELIVERED"})
-    _call(
-        url,
-        "POST",
-        f"{ui}/main-warehouse/tracking",
-        {"shipment_id": f"{ada}-S1", "status": "SHIPPED", "carrier": "UPS", "tracking_number": "1Z999AA10123456784"},
-    )
+
+    def track(partner_id: str, shipment_id: str, status: str, **carried: str) -> None:
+        """A partner's move, posted as the page's partner view posts it."""
+        update = {"shipment_id": shipment_id, "status": status, **carried}
+        _call(url, "POST", f"/_local/ui/api/partners/{partner_id}/tracking", update)
+
+    track("acme-vendor", f"{grace}-S1", "ACCEPTED")
+    track("acme-vendor", f"{grace}-S1", "SHIPPED", carrier="DHL", tracking_number="JD014600006281")
+    track("acme-vendor", f"{grace}-S1", "DELIVERED")
+    track("main-warehouse", f"{ada}-S1", "SHIPPED", carrier="UPS", tracking_number="1Z999AA10123456784")
     _call(url, "POST", f"/orders/{placed['barbara']}/cancel", None, keys["storefront"])
     _call(url, "POST", "/_local/clock/advance", {"seconds": 0})
     return placed
