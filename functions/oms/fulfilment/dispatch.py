@@ -77,16 +77,15 @@ def _record_request(shipment: StoredShipment, at: str, park: str | None, sent: T
     entry is written alone when that write does not take it (refused, or failed: the step's retry will not
     send the email again, so it would never be written). Only a run that stops dead before writing loses
     it, as a run stopping between the send and a write of its own would."""
+    recorded = False
     try:
-        if repo.mark_requested(shipment.order_id, shipment.shipment_id, at, _sent(shipment), park=park, sent=sent):
-            return True
-    except Exception:
-        if sent is not None:
+        recorded = repo.mark_requested(
+            shipment.order_id, shipment.shipment_id, at, _sent(shipment), park=park, sent=sent
+        )
+    finally:
+        if sent is not None and not recorded:
             record(shipment.order_id, sent)
-        raise
-    if sent is not None:
-        record(shipment.order_id, sent)
-    return False
+    return recorded
 
 
 def _sent(shipment: StoredShipment) -> tuple[str, dict[str, Any]]:
