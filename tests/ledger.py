@@ -10,9 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer
-
-_deserializer = TypeDeserializer()
+from oms.repository.dynamo import from_item
 
 
 class Stack(Protocol):
@@ -76,4 +74,4 @@ def _items(dynamodb: Any, table: str, skus: Iterable[str] | None) -> Iterator[di
         )
     for page in pages:
         for item in page["Items"]:
-            yield {name: _deserializer.deserialize(value) for name, value in item.items()}
+            yield from_item(item)
